@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# tasklocal - task-local storage for C schedulers.
+#
+#   make                 libtasklocal.a and libtasklocal.so.$(VERSION)
+#   make demo            the seed's example on the demo scheduler, then the
+#                        benchmark summary
+#   make check           the CUnit suites (normal and TL_DEBUG builds)
+#   make check-sanitize  the suites under AddressSanitizer + UBSan
+#   make check-valgrind  the suites under valgrind memcheck
+#   make install         headers, libraries, tasklocal.pc under $(DESTDIR)$(PREFIX)
+#
+# Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
+# the full commands, CONFIG='-DTL_THREADS=0 ...' for library options (see
+# include/tasklocal/config.h; they go into tasklocal.pc too).
+
+VERSION   := 0.1.0
+SOVERSION := 0
+
+CROSS_COMPILE ?=
+CC      := $(CROSS_COMPILE)gcc
+AR      := $(CROSS_COMPILE)ar
+NM      := $(CROSS_COMPILE)nm
+SIZE    := $(CROSS_COMPILE)size
+
+PREFIX     ?= /usr/local
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR     ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CONFIG  ?=
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+TL_CFLAGS = -std=c11 $(WARN) -Iinclude $(CONFIG) $(CFLAGS)
+LDLIBS_THREADS := -lpthread
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+LIB_SRCS  := $(sort $(wildcard lib/*.c))
+LIB_OBJS  := $(LIB_SRCS:.c=.o)
+PIC_OBJS  := $(LIB_SRCS:.c=.pic.o)
+HEADERS   := include/tasklocal.h $(wildcard include/tasklocal/*.h)
+LIB_HDRS  := $(wildcard lib/*.h)
+
+STATIC := libtasklocal.a
+SHARED := libtasklocal.so.$(VERSION)
+SONAME := libtasklocal.so.$(SOVERSION)
+
+.PHONY: all deps demo check check-sanitize check-valgrind install uninstall \
+	clean
+.DEFAULT_GOAL := all
+
+all: $(STATIC) $(SHARED) tasklocal.pc
+
+# Missing Debian packages: installed when root, otherwise the apt-get line.
+deps:
+	$(Q)tools/deps.sh
+
+# ------------------------------------------------------------------ library
+
+lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TL_CFLAGS) -c $< -o $@
+
+lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TL_CFLAGS) -fPIC -c $< -o $@
+
+$(STATIC): $(LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SHARED): $(PIC_OBJS)
+	$(quiet) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
+	$(Q)ln -sf $(SHARED) $(SONAME)
+	$(Q)ln -sf $(SHARED) libtasklocal.so
+
+tasklocal.pc: Makefile
+	$(quiet) GEN $@
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+		'includedir=$(INCLUDEDIR)' '' 'Name: tasklocal' \
+		'Description: task-local storage for C schedulers' \
+		'Version: $(VERSION)' 'Libs: -L$${libdir} -ltasklocal' \
+		'Libs.private: $(LDLIBS_THREADS)' \
+		'Cflags: -I$${includedir} $(CONFIG)' > $@
+
+# -------------------------------------------------------------------- tools
+
+TOOLS_CFLAGS = $(TL_CFLAGS) -D_GNU_SOURCE -Itools
+
+tools/%.o: tools/%.c $(HEADERS) $(wildcard tools/*.h)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+
+tools/demo: tools/demo.o tools/sched.o $(STATIC)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory tools/demo
+	$(Q)tools/demo
+
+# -------------------------------------------------------------------- tests
+#
+# unit/run: every suite listed in unit/suites.h against the library as
+# configured.  unit/run-debug: the TL_DEBUG suites (unit/suites-debug.h)
+# against a TL_DEBUG=1 build of the library, objects *.dbg.o.
+
+UNIT_SRCS  := $(filter-out unit/debug.c,$(sort $(wildcard unit/*.c)))
+UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
+
+unit/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) -Iunit -c $< -o $@
+
+unit/run: $(UNIT_SRCS:.c=.o) tools/sched.o $(STATIC)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+
+DEBUG_FLAGS = -DTL_DEBUG=1
+
+%.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -Iunit \
+		-DUNIT_SUITES='"suites-debug.h"' -c $< -o $@
+
+unit/run-debug: unit/main.dbg.o unit/debug.dbg.o $(LIB_SRCS:.c=.dbg.o)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug
+	$(Q)unit/run
+	$(Q)unit/run-debug
+
+# Sanitizers: a separate build tree would be a top-level folder, so the
+# objects of this variant carry their own suffix instead.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+
+%.san.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(SAN_FLAGS) -Iunit -c $< -o $@
+
+unit/run-san: $(UNIT_SRCS:.c=.san.o) tools/sched.san.o $(LIB_SRCS:.c=.san.o)
+	$(quiet) LD $@
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+
+check-sanitize: deps
+	$(Q)$(MAKE) --no-print-directory unit/run-san
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 unit/run-san
+
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
+	    --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect
+
+check-valgrind: deps
+	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug
+	$(Q)$(VALGRIND) unit/run
+	$(Q)$(VALGRIND) unit/run-debug
+
+# ------------------------------------------------------------------ install
+
+install: all
+	$(Q)install -d $(DESTDIR)$(INCLUDEDIR)/tasklocal $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	$(Q)install -m 644 include/tasklocal.h $(DESTDIR)$(INCLUDEDIR)/
+	$(Q)install -m 644 $(wildcard include/tasklocal/*.h) \
+		$(DESTDIR)$(INCLUDEDIR)/tasklocal/
+	$(Q)install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	$(Q)ln -sf $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(SHARED) $(DESTDIR)$(LIBDIR)/libtasklocal.so
+	$(Q)install -m 644 tasklocal.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(INCLUDEDIR)/tasklocal.h \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/tasklocal/,$(notdir $(wildcard include/tasklocal/*.h))) \
+		$(DESTDIR)$(LIBDIR)/$(STATIC) $(DESTDIR)$(LIBDIR)/$(SHARED) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
+		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
+	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
+
+clean:
+	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
+		unit/run unit/run-debug unit/run-san tools/demo
+
+# Further targets of the tools (benchmark, firmware), each in its own file.
+-include $(wildcard tools/*.mk)

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tasklocal.h - task-local storage for programs that run their own scheduler.
+ *
+ * The model in one line: a task embeds a struct tl_node that heads an
+ * intrusive list of slots, one slot per (task, local) value, and a lookup
+ * walks only the current task's list, behind a per-thread cache.
+ *
+ *   operation               cost                        may allocate  locks
+ *   tl_get                  O(1) cache hit, else O(v)   never         no
+ *   tl_set, existing value  O(1) cache hit, else O(v)   never         no
+ *   tl_set, first in task   O(v)                        one slot      no
+ *   tl_this                 as tl_get / as first tl_set one slot      no
+ *   tl_bind                 O(v)                        never (1)     no (1)
+ *   tl_del                  O(v)                        never         registry
+ *   tl_switch, tl_current   one store / one load        never         no
+ *   tl_task_init            O(1)                        never         no
+ *   tl_task_exit            O(v)                        never         registry
+ *   tl_task_inherit         O(v parent + v child)       per value     registry
+ *   tl_task_foreach         O(v)                        never         registry
+ *   tl_local_register       O(1) amortised              index, name   registry
+ *   tl_local_unregister     O(1)                        never         registry
+ *   tl_local_find           O(1) expected               never         registry
+ *
+ *   v: values set in that one task.  Nothing costs in proportion to the
+ *   number of locals registered or of tasks alive.  (1) for a registered
+ *   local; the first use of an unregistered one registers it.
+ *
+ * Commands return 0 or a negative errno; predicates return bool; pointer
+ * getters return NULL where there is nothing.  A NULL pointer value counts
+ * as "no value": it is never passed to a destructor nor visited by
+ * tl_task_foreach().
+ */
+#ifndef TASKLOCAL_H
+#define TASKLOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tasklocal/config.h"
+#include "tasklocal/list.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct tl_slot - one (task, local) value, linked into the task's list
+ * @node: link in the owning task's list
+ * @value: the pointer value, or the address of a typed local's inline data
+ * @gen: registration generation of the local the value belongs to
+ * @info: registry index of that local, and TL__SLOT_* ownership bits
+ *
+ * 32 bytes on 64-bit targets, 20 on 32-bit ones.  A typed local's slot is
+ * followed by its data.  Callers provide slots only to tl_bind(); every
+ * field is private to the library.  Under TL_DEBUG a slot given to
+ * tl_bind() must be zero-filled or previously released.
+ */
+struct tl_slot {
+	struct tl_node node;
+	void *value;		/* hot: the one field tl_get() reads */
+	uint32_t gen;
+	uint32_t info;
+};
+
+/**
+ * struct tl_discriminator - says which task is current
+ * @current: returns the current task, or NULL for "no task" (the calling
+ *           thread's root context)
+ *
+ * Embed it in any object that knows what "current" means (a scheduler, a
+ * session table, a request context) and point a local's @disc at it.
+ */
+struct tl_discriminator {
+	struct tl_node *(*current)(struct tl_discriminator *disc);
+};
+
+/**
+ * struct tl_sched - a discriminator for one scheduler among several
+ * @disc: give &sched.disc to the locals that follow this scheduler
+ * @current: the scheduler's running task, NULL when none
+ *
+ * For several loops in one thread, each with its own running task.
+ * Initialise with tl_sched_init(), switch with tl_sched_switch().
+ */
+struct tl_sched {
+	struct tl_discriminator disc;
+	struct tl_node *current;
+};
+
+/* tl_local.flags */
+#define TL_INHERIT	(1u << 0)	/* tl_task_inherit() copies the value */
+
+/**
+ * struct tl_local - a task-local variable (a key)
+ * @name: unique name in the registry, or NULL
+ * @size: 0 for a pointer local (tl_get/tl_set); > 0 for a typed local whose
+ *        @size bytes of storage live inline in each task's slot (tl_this)
+ * @init: typed locals: called once per task on first tl_this(), with @arg;
+ *        NULL: the storage is zero-filled
+ * @destroy: called with the value (pointer local, non-NULL values only) or
+ *        the storage (typed local) at task exit and by tl_del()
+ * @copy: typed locals flagged TL_INHERIT: copies @src into the child's new
+ *        storage @dst, with @arg; NULL: memcpy
+ * @arg: passed to @init and @copy
+ * @disc: which task is current for this local; NULL: tl_current().  Fixed
+ *        once the local is registered.
+ * @flags: TL_INHERIT
+ *
+ * Usually a static object: ``static struct tl_local req = TL_LOCAL(.name =
+ * "req");``.  The fields after @flags are private: zero them (TL_LOCAL and
+ * static storage do) and leave them to the library.
+ */
+struct tl_local {
+	const char *name;
+	size_t size;
+	void (*init)(void *data, void *arg);
+	void (*destroy)(void *data);
+	void (*copy)(void *dst, const void *src, void *arg);
+	void *arg;
+	struct tl_discriminator *disc;
+	unsigned flags;
+	/* private */
+	uint32_t tl__gen;	/* 0: not registered; else stored in slots */
+	uint64_t tl__key;	/* hot: cache tag << 16 | cache entry offset */
+	uint32_t tl__index;	/* registry index, 0: not registered */
+};
+
+/**
+ * TL_LOCAL - static initialiser of a struct tl_local
+ * @...: designated initialisers of the public fields
+ *
+ * Example: ``static struct tl_local counter = TL_LOCAL(.size = sizeof(int));``
+ */
+#define TL_LOCAL(...) { __VA_ARGS__ }
+
+/*
+ * The per-thread block the inline fast path reads.  cache[0] is a sentinel
+ * that never matches: locals that are not registered, or not cacheable
+ * (those with a discriminator), point at it.  Entries are filled by the
+ * slow path with (current task, local key, slot) and are valid as long as
+ * the local's key is unchanged: the library changes a key whenever a slot
+ * of that local is released anywhere, so an entry can never lead to a freed
+ * slot, a deleted local, or a value of another task.
+ */
+struct tl__centry {
+	uint64_t key;
+	struct tl_node *task;
+	struct tl_slot *slot;
+};
+
+struct tl__thread {
+	struct tl_node *cur;	/* hot: the default discriminator */
+#if TL_CACHE_SIZE
+	struct tl__centry cache[TL_CACHE_SIZE + 1];
+#endif
+};
+
+extern TL__THREAD_LOCAL struct tl__thread tl__thread;
+
+void *tl__get_slow(struct tl_local *l);
+int tl__set_slow(struct tl_local *l, void *value);
+void *tl__this_slow(struct tl_local *l);
+
+static inline uint64_t tl__key(const struct tl_local *l)
+{
+#if TL_THREADS
+	return __atomic_load_n(&l->tl__key, __ATOMIC_RELAXED);
+#else
+	return l->tl__key;
+#endif
+}
+
+#if TL_CACHE_SIZE
+/*
+ * A field of the cache entry whose byte offset is the low 16 bits of a key.
+ * Addressed from the field itself so that the compiler folds it into one
+ * %fs-relative operand.
+ */
+#define TL__ENTRY(field, key)						\
+	(*(__typeof__(tl__thread.cache[0].field) *)			\
+	 ((char *)&tl__thread.cache[0].field + ((key) & 0xffff)))
+
+/* Whether the cache entry of @key holds the current task's slot. */
+static inline bool tl__hit(uint64_t key)
+{
+	return TL__ENTRY(task, key) == tl__thread.cur &&
+	       TL__ENTRY(key, key) == key;
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Tasks and the default discriminator                                 */
+
+/**
+ * tl_task_init - make @task an empty task
+ * @task: the struct tl_node embedded in the task
+ *
+ * Context: before the task is first made current.  No registration, no
+ * allocation: a task is just this list head.
+ */
+static inline void tl_task_init(struct tl_node *task)
+{
+	tl_node_init(task);
+}
+
+/**
+ * tl_switch - make @task current on this thread
+ * @task: the task now running, or NULL for none (the root context)
+ *
+ * The scheduler calls it on every switch; it is one load and one store.
+ *
+ * Context: the calling thread only; each thread has its own current task.
+ * Return: the task that was current before.
+ */
+static inline struct tl_node *tl_switch(struct tl_node *task)
+{
+	struct tl_node *prev = tl__thread.cur;
+
+	tl__thread.cur = task;
+	return prev;
+}
+
+/**
+ * tl_current - this thread's current task
+ *
+ * Return: the task last given to tl_switch() on this thread, or NULL.
+ */
+static inline struct tl_node *tl_current(void)
+{
+	return tl__thread.cur;
+}
+
+/**
+ * tl_task_exit - end a task: run the destructors of its values, free them
+ * @task: the task (NULL: nothing happens)
+ *
+ * Runs each destructor once, with @task made current on this thread and the
+ * value already removed, so a destructor reads NULL for its own local and
+ * may set values again: those are destroyed in another round, at most
+ * TL_DESTRUCTOR_ITERATIONS rounds, then released without destructors.
+ * Values of unregistered locals are released without destructors.  Slots
+ * given by the library go back to their pool or allocator; slots given to
+ * tl_bind() are unlinked and belong to the caller again.  @task is empty
+ * afterwards and may be used again.
+ *
+ * Context: any thread, while @task runs nowhere else.  Takes the registry
+ * lock briefly per value, never while a destructor runs.
+ * Cost: proportional to the values set in @task.
+ */
+void tl_task_exit(struct tl_node *task);
+
+/**
+ * tl_root_exit - exit this thread's root context (its values outside tasks)
+ *
+ * Hosted builds do it automatically when a thread ends; call it by hand in
+ * the main thread (or in firmware) when the values must be destroyed.
+ *
+ * Context: the thread whose root context is exited.
+ */
+void tl_root_exit(void);
+
+/**
+ * tl_task_inherit - copy the TL_INHERIT values of @parent into @child
+ * @child: the new task
+ * @parent: the task it is spawned from (NULL: this thread's root context)
+ *
+ * Pointer locals: the pointer is copied.  Typed locals: new storage in
+ * @child filled by the local's @copy hook, or memcpy.  Values @child already
+ * has are kept.  On -ENOMEM the values copied so far stay in @child.
+ *
+ * Context: neither task may run elsewhere meanwhile.
+ * Return: 0, -EINVAL (@child NULL or equal to @parent), -ENOMEM.
+ */
+int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
+
+/**
+ * tl_task_foreach - visit each live (local, value) of a task
+ * @task: the task (NULL: this thread's root context)
+ * @fn: called with the local (its name from the registry), the value (the
+ *      storage for a typed local) and @arg; must not add or remove values
+ *      of @task other than the one it is given
+ * @arg: passed to @fn
+ *
+ * NULL pointer values and values of unregistered locals are skipped.
+ *
+ * Return: 0 when every value was visited, the first non-zero return of
+ * @fn, or -EINVAL if @fn is NULL.
+ */
+int tl_task_foreach(struct tl_node *task,
+		    int (*fn)(struct tl_local *local, void *value, void *arg),
+		    void *arg);
+
+/**
+ * tl_sched_init - initialise a per-scheduler discriminator with no task
+ * @sched: the discriminator
+ */
+void tl_sched_init(struct tl_sched *sched);
+
+/**
+ * tl_sched_switch - make @task current in @sched
+ * @sched: the discriminator
+ * @task: the running task, or NULL
+ *
+ * Return: the task that was current in @sched before.
+ */
+static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
+					      struct tl_node *task)
+{
+	struct tl_node *prev = sched->current;
+
+	sched->current = task;
+	return prev;
+}
+
+/* ------------------------------------------------------------------ */
+/* Locals and the registry                                             */
+
+/**
+ * tl_local_register - give @l an index in the registry
+ * @l: the local
+ *
+ * Optional: the first tl_set(), tl_this() or tl_bind() registers lazily.
+ * Register up front where nothing may allocate later.  Registering a local
+ * that is already registered does nothing.
+ *
+ * Context: takes the registry lock; may call the allocator.
+ * Return: 0, -EINVAL (@l NULL), -EEXIST (another local has the name),
+ * -ENOMEM.
+ */
+int tl_local_register(struct tl_local *l);
+
+/**
+ * tl_local_unregister - remove @l from the registry
+ * @l: the local
+ *
+ * Its values become invisible in every task at once, and stay invisible to
+ * any local that later reuses the index.  Their destructors do not run (as
+ * pthread_key_delete()); their slots are reclaimed no later than their
+ * task's exit.  @l may be registered again, starting with no values.
+ *
+ * Context: takes the registry lock; nobody may use @l meanwhile.
+ * Return: 0, -EINVAL (@l NULL), -ENOENT (not registered).
+ */
+int tl_local_unregister(struct tl_local *l);
+
+/**
+ * tl_local_find - the registered local called @name
+ * @name: the name
+ *
+ * Return: the local, or NULL (@name NULL or not registered).
+ */
+struct tl_local *tl_local_find(const char *name);
+
+/**
+ * tl_local_registered - whether @l is registered
+ * @l: the local
+ */
+bool tl_local_registered(const struct tl_local *l);
+
+/* ------------------------------------------------------------------ */
+/* Access: the hot path                                                */
+
+/**
+ * tl_get - the current task's value of @l
+ * @l: the local
+ *
+ * Pointer local: the value, or NULL.  Typed local: its storage, or NULL if
+ * tl_this() has not created it in this task.  Never allocates, never
+ * registers, never locks.
+ *
+ * Context: the current task is asked of @l's discriminator.
+ * Return: the value, or NULL (also for @l NULL or not registered).
+ */
+static inline void *tl_get(struct tl_local *l)
+{
+#if TL_CACHE_SIZE
+	if (TL__LIKELY(l != NULL)) {
+		uint64_t key = tl__key(l);
+
+		if (TL__LIKELY(tl__hit(key)))
+			return TL__ENTRY(slot, key)->value;
+	}
+#endif
+	return tl__get_slow(l);
+}
+
+/**
+ * tl_set - set the current task's value of pointer local @l
+ * @l: a pointer local (size 0)
+ * @value: the new value; NULL means "no value"
+ *
+ * The old value is replaced without a destructor (as pthread_setspecific).
+ * Allocates a slot only on the first non-NULL set in a task.
+ *
+ * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
+ * -EEXIST (first use of a local whose name is taken).
+ */
+static inline int tl_set(struct tl_local *l, void *value)
+{
+#if TL_CACHE_SIZE
+	if (TL__LIKELY(l != NULL && l->size == 0)) {
+		uint64_t key = tl__key(l);
+
+		if (TL__LIKELY(tl__hit(key))) {
+			TL__ENTRY(slot, key)->value = value;
+			return 0;
+		}
+	}
+#endif
+	return tl__set_slow(l, value);
+}
+
+/**
+ * tl_this - the current task's storage of typed local @l, created if needed
+ * @l: a typed local (size > 0)
+ *
+ * The first call in a task allocates @l->size bytes inline in a slot and
+ * runs @l->init (or zero-fills): the per-task constructor.
+ *
+ * Return: the storage, or NULL (no memory, @l NULL or a pointer local).
+ */
+static inline void *tl_this(struct tl_local *l)
+{
+#if TL_CACHE_SIZE
+	if (TL__LIKELY(l != NULL && l->size != 0)) {
+		uint64_t key = tl__key(l);
+
+		if (TL__LIKELY(tl__hit(key)))
+			return TL__ENTRY(slot, key)->value;
+	}
+#endif
+	return tl__this_slow(l);
+}
+
+/**
+ * tl_del - remove the current task's value of @l, running its destructor
+ * @l: the local
+ *
+ * The value is unlinked before the destructor runs.  A later tl_this()
+ * creates and initialises new storage.
+ *
+ * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task).
+ */
+int tl_del(struct tl_local *l);
+
+/**
+ * tl_bind - set the current task's value of @l in a slot the caller gives
+ * @l: a pointer local
+ * @slot: storage for the value, owned by the caller; it stays linked into
+ *        the task until tl_del(), tl_task_exit() or another value's bind
+ * @value: the value
+ *
+ * For a registered local it never allocates and cannot fail for memory.
+ * A value already held in another slot is replaced without a destructor.
+ *
+ * Return: 0, -EINVAL (@l or @slot NULL, typed local), -ENOMEM or -EEXIST
+ * (first use of an unregistered local).
+ */
+int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+
+/**
+ * struct tl_allocator - where slots and the registry's tables come from
+ * @alloc: returns @size bytes aligned for any type, or NULL
+ * @free: gives back a block with the size it was asked with
+ * @ctx: passed to both
+ */
+struct tl_allocator {
+	void *(*alloc)(size_t size, void *ctx);
+	void (*free)(void *ptr, size_t size, void *ctx);
+	void *ctx;
+};
+
+/**
+ * tl_allocator_set - replace the allocator
+ * @a: the new allocator (copied), or NULL for the built-in one (malloc, or
+ *     none at all in TL_HEAPLESS builds)
+ *
+ * Return: 0, or -EBUSY while blocks of the current allocator are in use.
+ */
+int tl_allocator_set(const struct tl_allocator *a);
+
+/**
+ * struct tl_pool - fixed-size blocks over a caller's buffer, for slots
+ *
+ * Fields are private.  O(1) allocation and release, no fragmentation.
+ */
+struct tl_pool {
+	void *free;		/* first free block */
+	char *base, *end;	/* the blocks */
+	size_t block;		/* bytes per block */
+	size_t used;		/* blocks handed out */
+};
+
+/**
+ * tl_pool_init - carve @buf into blocks of @block bytes
+ * @pool: the pool
+ * @buf: the memory, owned by the caller for the pool's lifetime
+ * @size: bytes in @buf
+ * @block: bytes per block: at least sizeof(struct tl_slot); typed locals
+ *         need TL_SLOT_SIZE(their size)
+ *
+ * Return: 0, -EINVAL (NULL arguments, @block too small, or room for no
+ * block).
+ */
+int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
+
+/**
+ * tl_pool_attach - take slots from @pool before the allocator
+ * @pool: an initialised pool, or NULL to detach
+ *
+ * Slots too large for a block, or asked for when the pool is empty, come
+ * from the allocator.
+ *
+ * Return: 0, or -EBUSY while the attached pool has blocks in use.
+ */
+int tl_pool_attach(struct tl_pool *pool);
+
+/**
+ * tl_pool_available - free blocks left in @pool
+ * @pool: the pool
+ */
+size_t tl_pool_available(const struct tl_pool *pool);
+
+/**
+ * struct tl_arena - a general allocator over a caller's buffer
+ * @allocator: give &arena.allocator to tl_allocator_set()
+ *
+ * First fit with coalescing; meant for the registry's index and hash tables
+ * in heapless builds.  Other fields are private.
+ */
+struct tl_arena {
+	struct tl_allocator allocator;
+	void *free;		/* address-ordered list of free chunks */
+	size_t used;		/* bytes handed out, headers included */
+};
+
+/**
+ * tl_arena_init - make @buf an arena
+ * @arena: the arena
+ * @buf: the memory, owned by the caller for the arena's lifetime
+ * @size: bytes in @buf
+ *
+ * Return: 0, or -EINVAL (NULL arguments or @size too small).
+ */
+int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
+
+/*
+ * Bytes one slot takes, header and inline data: a typed slot records its
+ * data size after the header so it can be released after its local is gone.
+ */
+#define TL__ALIGN(n, a)		(((n) + (a) - 1) & ~((size_t)(a) - 1))
+#define TL__MAXALIGN		_Alignof(max_align_t)
+#define TL__SLOT_DATA		TL__ALIGN(sizeof(struct tl_slot) + sizeof(size_t), \
+					  TL__MAXALIGN)
+/**
+ * TL_SLOT_SIZE - bytes a slot of a local of @size takes (0: pointer local)
+ * @size: the local's size
+ */
+#define TL_SLOT_SIZE(size) \
+	((size) ? TL__SLOT_DATA + TL__ALIGN((size), TL__MAXALIGN) : sizeof(struct tl_slot))
+
+/* ------------------------------------------------------------------ */
+/* Locking                                                             */
+
+/**
+ * struct tl_lock - a lock for the registry (the cold path only)
+ * @lock: enter the critical section
+ * @unlock: leave it
+ * @ctx: passed to both
+ *
+ * Hosted threaded builds use a pthread mutex by default; single-threaded
+ * builds use none.  An RTOS gives its critical section or mutex here.  The
+ * allocator may be called with the lock held.
+ */
+struct tl_lock {
+	void (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+	void *ctx;
+};
+
+/**
+ * tl_lock_set - replace the registry lock
+ * @lock: the new lock (copied), or NULL for the built-in one
+ *
+ * Context: before any other call of the library, from one thread.
+ */
+void tl_lock_set(const struct tl_lock *lock);
+
+/* ------------------------------------------------------------------ */
+/* Errors and debugging                                                */
+
+/**
+ * tl_strerror - a short text for an error this library returns
+ * @err: a negative (or positive) errno value
+ */
+const char *tl_strerror(int err);
+
+/**
+ * tl_debug_set_report - where TL_DEBUG reports go
+ * @fn: called with the caller's file and line and what is wrong; NULL: the
+ *      built-in report (a line on stderr in hosted builds)
+ *
+ * After a report the call that detected it fails with -EINVAL (or returns
+ * NULL) without touching the corrupted list.
+ */
+void tl_debug_set_report(void (*fn)(const char *file, int line,
+				    const char *what));
+
+#if TL_DEBUG
+/* Remember the caller's location, so a report names the user's line. */
+void tl__debug_at(const char *file, int line);
+#define TL__AT(call) (tl__debug_at(__FILE__, __LINE__), (call))
+#define tl_set(l, v)		TL__AT((tl_set)((l), (v)))
+#define tl_this(l)		TL__AT((tl_this)(l))
+#define tl_get(l)		TL__AT((tl_get)(l))
+#define tl_del(l)		TL__AT((tl_del)(l))
+#define tl_bind(l, s, v)	TL__AT((tl_bind)((l), (s), (v)))
+#define tl_task_exit(t)		TL__AT((tl_task_exit)(t))
+#define tl_task_inherit(c, p)	TL__AT((tl_task_inherit)((c), (p)))
+#define tl_task_foreach(t, f, a) TL__AT((tl_task_foreach)((t), (f), (a)))
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TASKLOCAL_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tasklocal/config.h - build options, shared by the library and its users.
+ *
+ * Every option is a macro with a default; override it with -D on the
+ * compiler line of the library *and* of the code that includes tasklocal.h
+ * (the generated tasklocal.pc carries the values the library was built
+ * with).  A mismatch that matters fails at link time: the per-thread block
+ * the inline fast path reads is defined with the library's options.
+ *
+ *   option                     default  meaning
+ *   TL_THREADS                 1        0: one thread only; the current task
+ *                                       and the cache are plain globals, no
+ *                                       lock, no _Thread_local, no pthread
+ *   TL_HEAPLESS                0        1: no malloc/free anywhere; slots come
+ *                                       from tl_bind() and tl_pool, the
+ *                                       registry from a tl_arena or another
+ *                                       struct tl_allocator
+ *   TL_CACHE_SIZE              128      per-thread lookup cache entries, a
+ *                                       power of two; 0: no cache, every
+ *                                       lookup walks the task's list
+ *   TL_DEBUG                   0        1: check lists before each mutation
+ *                                       and report corruption with the
+ *                                       caller's file:line
+ *   TL_DESTRUCTOR_ITERATIONS   4        rounds of destructors at task exit
+ */
+#ifndef TASKLOCAL_CONFIG_H
+#define TASKLOCAL_CONFIG_H
+
+#ifndef TL_THREADS
+#define TL_THREADS 1
+#endif
+
+#ifndef TL_HEAPLESS
+#define TL_HEAPLESS 0
+#endif
+
+#ifndef TL_CACHE_SIZE
+#define TL_CACHE_SIZE 128
+#endif
+
+#if TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)
+#error "TL_CACHE_SIZE must be 0 or a power of two"
+#endif
+
+#ifndef TL_DEBUG
+#define TL_DEBUG 0
+#endif
+
+/* POSIX's PTHREAD_DESTRUCTOR_ITERATIONS is 4 as well. */
+#ifndef TL_DESTRUCTOR_ITERATIONS
+#define TL_DESTRUCTOR_ITERATIONS 4
+#endif
+
+/*
+ * The per-thread state lives in initial-exec TLS so the inline fast path is
+ * a %fs-relative load even from the shared library (no __tls_get_addr).
+ */
+#if TL_THREADS
+#define TL__THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+#else
+#define TL__THREAD_LOCAL
+#endif
+
+#define TL__LIKELY(x)   __builtin_expect(!!(x), 1)
+#define TL__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#endif /* TASKLOCAL_CONFIG_H */

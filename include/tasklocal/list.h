@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * tasklocal/list.h - the intrusive doubly linked ring every task and slot
+ * is made of.
+ *
+ * A list is a head (struct tl_node) whose next/prev point at itself when
+ * empty; elements embed a struct tl_node and are found again with
+ * tl_container_of().  Every operation is O(1) except the iterators.  None of
+ * them locks: the caller serialises access to one list.
+ *
+ *   operation                cost   note
+ *   tl_node_init/_INIT       O(1)   empty ring
+ *   tl_node_add/_add_tail    O(1)   insert after / before the head
+ *   tl_node_del              O(1)   unlink and poison
+ *   tl_node_empty            O(1)
+ *   tl_for_each_entry[_safe] O(n)   _safe when the body deletes
+ */
+#ifndef TASKLOCAL_LIST_H
+#define TASKLOCAL_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/**
+ * struct tl_node - a link in an intrusive ring, or the head of one
+ * @next: following node (the first element, for a head)
+ * @prev: preceding node (the last element, for a head)
+ *
+ * A task embeds one as the head of its values; every slot embeds one as its
+ * link.  Two pointers, nothing else.
+ */
+struct tl_node {
+	struct tl_node *next, *prev;
+};
+
+/*
+ * Values written into an unlinked node: non-NULL, never mapped in a hosted
+ * process, so a use after tl_node_del() faults at once, and recognisable in
+ * a debugger or by the TL_DEBUG checks.
+ */
+#define TL_POISON_NEXT ((struct tl_node *)0x100)
+#define TL_POISON_PREV ((struct tl_node *)0x122)
+
+/**
+ * TL_NODE_INIT - static initialiser of an empty list head
+ * @name: the variable being defined
+ *
+ * Example: ``static struct tl_node ready = TL_NODE_INIT(ready);``
+ */
+#define TL_NODE_INIT(name) { &(name), &(name) }
+
+/**
+ * tl_container_of - the structure a member is embedded in
+ * @ptr: pointer to the member
+ * @type: type of the enclosing structure
+ * @member: name of the member inside @type
+ */
+#define tl_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/**
+ * tl_node_init - make @node an empty list head (or an unlinked node)
+ * @node: the node
+ *
+ * Context: any; not thread safe for a node others may be walking.
+ */
+static inline void tl_node_init(struct tl_node *node)
+{
+	node->next = node;
+	node->prev = node;
+}
+
+static inline void tl__node_insert(struct tl_node *node, struct tl_node *prev,
+				   struct tl_node *next)
+{
+	next->prev = node;
+	node->next = next;
+	node->prev = prev;
+	prev->next = node;
+}
+
+/**
+ * tl_node_add - insert @node right after @head (stack order)
+ * @node: an unlinked node
+ * @head: the list head, or any node to insert after
+ *
+ * Context: not thread safe; the caller owns the list.
+ */
+static inline void tl_node_add(struct tl_node *node, struct tl_node *head)
+{
+	tl__node_insert(node, head, head->next);
+}
+
+/**
+ * tl_node_add_tail - insert @node right before @head (queue order)
+ * @node: an unlinked node
+ * @head: the list head
+ *
+ * Context: not thread safe; the caller owns the list.
+ */
+static inline void tl_node_add_tail(struct tl_node *node, struct tl_node *head)
+{
+	tl__node_insert(node, head->prev, head);
+}
+
+/**
+ * tl_node_del - unlink @node from its list and poison it
+ * @node: a linked node
+ *
+ * Afterwards @node's pointers are TL_POISON_NEXT/TL_POISON_PREV: following
+ * them faults instead of walking a list the node no longer belongs to.
+ * Re-initialise with tl_node_init() before using it as a head.
+ *
+ * Context: not thread safe; the caller owns the list.
+ */
+static inline void tl_node_del(struct tl_node *node)
+{
+	node->next->prev = node->prev;
+	node->prev->next = node->next;
+	node->next = TL_POISON_NEXT;
+	node->prev = TL_POISON_PREV;
+}
+
+/**
+ * tl_node_empty - whether a list has no elements
+ * @head: the list head
+ *
+ * Return: true when @head links only to itself.
+ */
+static inline bool tl_node_empty(const struct tl_node *head)
+{
+	return head->next == head;
+}
+
+/**
+ * tl_for_each_entry - iterate over the structures linked into a list
+ * @pos: loop cursor, a pointer to the enclosing type
+ * @head: the list head
+ * @member: name of the struct tl_node inside the enclosing type
+ *
+ * The body must not unlink @pos: use tl_for_each_entry_safe() for that.
+ */
+#define tl_for_each_entry(pos, head, member)				      \
+	for ((pos) = tl_container_of((head)->next, __typeof__(*(pos)), member); \
+	     &(pos)->member != (head);					      \
+	     (pos) = tl_container_of((pos)->member.next, __typeof__(*(pos)),  \
+				     member))
+
+/**
+ * tl_for_each_entry_safe - iterate, the body may unlink the current entry
+ * @pos: loop cursor, a pointer to the enclosing type
+ * @n: a second cursor of the same type, holding the next entry
+ * @head: the list head
+ * @member: name of the struct tl_node inside the enclosing type
+ */
+#define tl_for_each_entry_safe(pos, n, head, member)			      \
+	for ((pos) = tl_container_of((head)->next, __typeof__(*(pos)), member), \
+	     (n) = tl_container_of((pos)->member.next, __typeof__(*(pos)),    \
+				   member);				      \
+	     &(pos)->member != (head);					      \
+	     (pos) = (n),						      \
+	     (n) = tl_container_of((n)->member.next, __typeof__(*(n)), member))
+
+#endif /* TASKLOCAL_LIST_H */

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * lib/error.c - texts for the errors the library returns, and where
+ * TL_DEBUG reports go.
+ */
+#include "internal.h"
+
+#if __STDC_HOSTED__
+#include <stdio.h>
+#endif
+
+const char *tl_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return "success";
+	case EINVAL:
+		return "invalid argument (NULL, wrong kind of local, or a corrupted list)";
+	case ENOMEM:
+		return "out of memory (pool, arena or allocator exhausted)";
+	case ENOENT:
+		return "no such value or local";
+	case EEXIST:
+		return "a local with that name is already registered";
+	case EBUSY:
+		return "memory source still has blocks in use";
+	case EAGAIN:
+		return "resource temporarily unavailable";
+	default:
+		return "unknown error";
+	}
+}
+
+static void (*report_fn)(const char *file, int line, const char *what);
+
+void tl_debug_set_report(void (*fn)(const char *file, int line,
+				    const char *what))
+{
+	report_fn = fn;
+}
+
+void tl__report_at(const char *file, int line, const char *what)
+{
+	if (report_fn) {
+		report_fn(file, line, what);
+		return;
+	}
+#if __STDC_HOSTED__
+	fprintf(stderr, "%s:%d: tasklocal: %s\n", file, line, what);
+#endif
+}

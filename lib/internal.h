@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lib/internal.h - what the library's files share and users never see:
+ * the registry lock, memory, slot ownership bits, the list walk and the
+ * debug checks.
+ */
+#ifndef TASKLOCAL_INTERNAL_H
+#define TASKLOCAL_INTERNAL_H
+
+#include <errno.h>
+#include <string.h>
+
+#include "tasklocal.h"
+
+/* struct tl_slot.info: registry index << 2 | ownership bits */
+#define TL__SLOT_BOUND	0x1u	/* given by the caller to tl_bind() */
+#define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
+#define TL__SLOT_SHIFT	2
+#define TL__INDEX_MAX	(UINT32_MAX >> TL__SLOT_SHIFT)
+
+static inline uint32_t tl__slot_index(const struct tl_slot *s)
+{
+	return s->info >> TL__SLOT_SHIFT;
+}
+
+static inline struct tl_slot *tl__slot_of(struct tl_node *node)
+{
+	return tl_container_of(node, struct tl_slot, node);
+}
+
+/* Stamp @s with @l's registration and link it first in @head. */
+static inline void tl__slot_link(struct tl_slot *s, const struct tl_local *l,
+				 struct tl_node *head)
+{
+	s->gen = l->tl__gen;
+	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
+		  l->tl__index << TL__SLOT_SHIFT;
+	tl_node_add(&s->node, head);
+}
+
+/* registry.c: the lock around every registry access */
+void tl__lock(void);
+void tl__unlock(void);
+
+/*
+ * The local a slot belongs to, if it is still registered with the slot's
+ * generation.  Call with the lock held.
+ */
+struct tl_local *tl__resolve_locked(const struct tl_slot *s);
+
+/*
+ * Give @l a new cache tag so that no cache entry of any thread matches it:
+ * called before any of its slots is released.  Call with the lock held.
+ */
+void tl__invalidate_locked(struct tl_local *l);
+
+/* registry.c: register lazily, for the calls that may */
+int tl__ensure_registered(struct tl_local *l);
+
+/* mem.c */
+void *tl__mem_alloc(size_t size);
+void tl__mem_free(void *ptr, size_t size);
+struct tl_slot *tl__slot_alloc(size_t data_size);
+void tl__slot_free(struct tl_slot *s);
+
+/* task.c: the task whose list holds @l's values for the current task */
+struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur);
+struct tl_node *tl__root(void);
+struct tl_slot *tl__find(struct tl_node *head, uint32_t gen);
+
+/*
+ * Give back an unlinked slot: invalidate its local's cache entries, run the
+ * destructor (if asked, and the local is still registered), free the slot
+ * unless the caller owns it.
+ */
+void tl__release(struct tl_slot *s, bool run_destructor);
+
+/* error.c: hand a TL_DEBUG report to the hook */
+void tl__report_at(const char *file, int line, const char *what);
+
+/* debug.c */
+#if TL_DEBUG
+bool tl__list_ok(const struct tl_node *head);
+bool tl__slot_unlinked(const struct tl_slot *s);
+void tl__report(const char *what);
+#else
+static inline bool tl__list_ok(const struct tl_node *head)
+{
+	(void)head;
+	return true;
+}
+static inline bool tl__slot_unlinked(const struct tl_slot *s)
+{
+	(void)s;
+	return true;
+}
+#endif
+
+#endif /* TASKLOCAL_INTERNAL_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * lib/mem.c - where memory comes from: the allocator hook (malloc by
+ * default, nothing in heapless builds), the fixed-block pool slots are
+ * taken from first, and slot allocation on top of both.
+ *
+ * The allocator's outstanding blocks are counted so that replacing it while
+ * they are in use is refused instead of handing them to the wrong free().
+ * tl__mem_alloc/free run under the registry lock (uthash calls them from
+ * inside the registry); slot allocation takes the lock itself.
+ */
+#include "internal.h"
+
+#if !TL_HEAPLESS
+#include <stdlib.h>
+
+static void *sys_alloc(size_t size, void *ctx)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void sys_free(void *ptr, size_t size, void *ctx)
+{
+	(void)size;
+	(void)ctx;
+	free(ptr);
+}
+
+#define BUILTIN { sys_alloc, sys_free, NULL }
+#else
+#define BUILTIN { NULL, NULL, NULL }
+#endif
+
+static const struct tl_allocator builtin = BUILTIN;
+static struct tl_allocator allocator = BUILTIN;
+static size_t outstanding;	/* blocks of @allocator in use */
+static struct tl_pool *pool;	/* attached pool, or NULL */
+
+void *tl__mem_alloc(size_t size)
+{
+	void *p = allocator.alloc ? allocator.alloc(size, allocator.ctx) : NULL;
+
+	if (p)
+		outstanding++;
+	return p;
+}
+
+void tl__mem_free(void *ptr, size_t size)
+{
+	if (!ptr)
+		return;
+	outstanding--;
+	allocator.free(ptr, size, allocator.ctx);
+}
+
+int tl_allocator_set(const struct tl_allocator *a)
+{
+	int err = 0;
+
+	if (a && (!a->alloc || !a->free))
+		return -EINVAL;
+	tl__lock();
+	if (outstanding)
+		err = -EBUSY;
+	else
+		allocator = a ? *a : builtin;
+	tl__unlock();
+	return err;
+}
+
+/* ---------------------------------------------------------------- pool */
+
+int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
+{
+	uintptr_t start, end;
+	char *b;
+
+	if (!p || !buf || block < sizeof(struct tl_slot))
+		return -EINVAL;
+	block = TL__ALIGN(block, TL__MAXALIGN);
+	start = TL__ALIGN((uintptr_t)buf, TL__MAXALIGN);
+	end = (uintptr_t)buf + size;
+	if (end < start || (end - start) / block == 0)
+		return -EINVAL;
+	end = start + (end - start) / block * block;
+
+	p->block = block;
+	p->base = (char *)start;
+	p->end = (char *)end;
+	p->used = 0;
+	p->free = NULL;
+	/* Thread the blocks from the top, so the lowest is handed out first. */
+	for (b = p->end - block; ; b -= block) {
+		*(void **)b = p->free;
+		p->free = b;
+		if (b == p->base)
+			break;
+	}
+	return 0;
+}
+
+int tl_pool_attach(struct tl_pool *p)
+{
+	int err = 0;
+
+	tl__lock();
+	if (pool && pool != p && pool->used)
+		err = -EBUSY;
+	else
+		pool = p;
+	tl__unlock();
+	return err;
+}
+
+size_t tl_pool_available(const struct tl_pool *p)
+{
+	return p ? (size_t)(p->end - p->base) / p->block - p->used : 0;
+}
+
+static bool pool_owns(const struct tl_pool *p, const void *ptr)
+{
+	return p && (const char *)ptr >= p->base && (const char *)ptr < p->end;
+}
+
+/* --------------------------------------------------------------- slots */
+
+static size_t *slot_size_field(struct tl_slot *s)
+{
+	return (size_t *)(void *)(s + 1);
+}
+
+struct tl_slot *tl__slot_alloc(size_t data_size)
+{
+	size_t total = TL_SLOT_SIZE(data_size);
+	struct tl_slot *s;
+
+	tl__lock();
+	if (pool && pool->free && total <= pool->block) {
+		s = pool->free;
+		pool->free = *(void **)pool->free;
+		pool->used++;
+	} else {
+		s = tl__mem_alloc(total);
+	}
+	tl__unlock();
+	if (!s)
+		return NULL;
+
+	s->info = 0;
+	s->value = NULL;
+	if (data_size) {
+		s->info = TL__SLOT_TYPED;
+		*slot_size_field(s) = data_size;
+		s->value = (char *)s + TL__SLOT_DATA;
+	}
+	return s;
+}
+
+void tl__slot_free(struct tl_slot *s)
+{
+	size_t total = TL_SLOT_SIZE(s->info & TL__SLOT_TYPED ?
+				    *slot_size_field(s) : 0);
+
+	tl__lock();
+	if (pool_owns(pool, s)) {
+		*(void **)s = pool->free;
+		pool->free = s;
+		pool->used--;
+	} else {
+		tl__mem_free(s, total);
+	}
+	tl__unlock();
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lib/uthash_hooks.h - the one place uthash is included, with its memory
+ * hooks pointed at the library's allocator and out-of-memory made an error
+ * that the registry rolls back, never an exit().
+ *
+ * Cross builds reach the host's uthash.h alone, without the host's other
+ * headers, by naming it: -DTL_UTHASH_HEADER='"/usr/include/uthash.h"'.
+ */
+#ifndef TASKLOCAL_UTHASH_HOOKS_H
+#define TASKLOCAL_UTHASH_HOOKS_H
+
+#include "internal.h"
+
+/* Set when uthash could not allocate during the last HASH_ADD. */
+extern int tl__hash_oom;
+
+#define uthash_malloc(sz)		tl__mem_alloc(sz)
+#define uthash_free(ptr, sz)		tl__mem_free((ptr), (sz))
+#define HASH_NONFATAL_OOM		1
+#define uthash_nonfatal_oom(obj)	do { (void)(obj); tl__hash_oom = 1; } while (0)
+
+#ifdef TL_UTHASH_HEADER
+#include TL_UTHASH_HEADER
+#else
+#include <uthash.h>
+#endif
+
+#endif /* TASKLOCAL_UTHASH_HOOKS_H */

@@ -1,0 +1,2 @@
+/* unit/suites-debug.h - the suites of unit/run-debug (a TL_DEBUG=1 build). */
+SUITE(debug)

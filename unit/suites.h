@@ -1,0 +1,2 @@
+/* unit/suites.h - the suites of unit/run, one per module: SUITE(id) each. */
+SUITE(list)
