@@ -15,17 +15,17 @@ const char *tl_strerror(int err)
 	case 0:
 		return "success";
 	case EINVAL:
-		return "invalid argument (NULL, wrong kind of local, or a corrupted list)";
+		return "invalid argument";
 	case ENOMEM:
-		return "out of memory (pool, arena or allocator exhausted)";
+		return "out of memory";
 	case ENOENT:
-		return "no such value or local";
+		return "no such value";
 	case EEXIST:
-		return "a local with that name is already registered";
+		return "name already registered";
 	case EBUSY:
-		return "memory source still has blocks in use";
+		return "memory still in use";
 	case EAGAIN:
-		return "resource temporarily unavailable";
+		return "try again";
 	default:
 		return "unknown error";
 	}

@@ -43,6 +43,17 @@ _Static_assert((TL_CACHE_SIZE + 1) * sizeof(struct tl__centry) <= 0xffff,
 	       "a cache entry offset must fit the 16 low bits of a key");
 #endif
 
+/* FNV-1a */
+unsigned tl__hash_name(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
 /* ---------------------------------------------------------------- lock */
 
 static struct tl_lock lock_hook;

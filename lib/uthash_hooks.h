@@ -20,6 +20,14 @@ extern int tl__hash_oom;
 #define HASH_NONFATAL_OOM		1
 #define uthash_nonfatal_oom(obj)	do { (void)(obj); tl__hash_oom = 1; } while (0)
 
+/*
+ * One out-of-line hash instead of uthash's inlined Jenkins at every use:
+ * names are short and few, and the firmware size budget counts each copy.
+ */
+unsigned tl__hash_name(const void *key, size_t len);
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = tl__hash_name((keyptr), (keylen)))
+
 #ifdef TL_UTHASH_HEADER
 #include TL_UTHASH_HEADER
 #else
