@@ -11,8 +11,10 @@
 #   make install         headers, libraries, tasklocal.pc under $(DESTDIR)$(PREFIX)
 #
 # Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
-# the full commands, CONFIG='-DTL_THREADS=0 ...' for library options (see
-# include/tasklocal/config.h; they go into tasklocal.pc too).
+# the full commands, O=dir for the library's objects and archives (so that
+# several configurations can sit side by side), CONFIG='-DTL_THREADS=0 ...'
+# for library options (see include/tasklocal/config.h; they go into
+# tasklocal.pc too).  A cross build makes the static library only.
 
 VERSION   := 0.1.0
 SOVERSION := 0
@@ -34,6 +36,13 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 TL_CFLAGS = -std=c11 $(WARN) -Iinclude $(CONFIG) $(CFLAGS)
 LDLIBS_THREADS := -lpthread
 
+# A cross compiler has no uthash of its own: name the host's header alone,
+# so that none of the host's other headers comes along with it.
+UTHASH_H ?= /usr/include/uthash.h
+ifneq ($(CROSS_COMPILE),)
+TL_CFLAGS += -DTL_UTHASH_HEADER='"$(UTHASH_H)"'
+endif
+
 ifeq ($(V),1)
 Q :=
 quiet = @true
@@ -42,21 +51,22 @@ Q := @
 quiet = @printf '  %-7s %s\n'
 endif
 
+O ?= .
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
-LIB_OBJS  := $(LIB_SRCS:.c=.o)
-PIC_OBJS  := $(LIB_SRCS:.c=.pic.o)
+LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
+PIC_OBJS  := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
 HEADERS   := include/tasklocal.h $(wildcard include/tasklocal/*.h)
 LIB_HDRS  := $(wildcard lib/*.h)
 
-STATIC := libtasklocal.a
-SHARED := libtasklocal.so.$(VERSION)
+STATIC := $(O)/libtasklocal.a
+SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
 .PHONY: all deps demo check check-sanitize check-valgrind install uninstall \
 	clean
 .DEFAULT_GOAL := all
 
-all: $(STATIC) $(SHARED) tasklocal.pc
+all: $(STATIC) $(if $(CROSS_COMPILE),,$(SHARED) tasklocal.pc)
 
 # Missing Debian packages: installed when root, otherwise the apt-get line.
 deps:
@@ -64,13 +74,13 @@ deps:
 
 # ------------------------------------------------------------------ library
 
-lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(O)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TL_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -c $< -o $@
 
-lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(O)/lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TL_CFLAGS) -fPIC -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -fPIC -c $< -o $@
 
 $(STATIC): $(LIB_OBJS)
 	$(quiet) AR $@
@@ -79,8 +89,8 @@ $(STATIC): $(LIB_OBJS)
 $(SHARED): $(PIC_OBJS)
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
-	$(Q)ln -sf $(SHARED) $(SONAME)
-	$(Q)ln -sf $(SHARED) libtasklocal.so
+	$(Q)ln -sf $(notdir $(SHARED)) $(O)/$(SONAME)
+	$(Q)ln -sf $(notdir $(SHARED)) $(O)/libtasklocal.so
 
 tasklocal.pc: Makefile
 	$(quiet) GEN $@
@@ -176,14 +186,15 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR)/tasklocal/
 	$(Q)install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	$(Q)install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
-	$(Q)ln -sf $(SHARED) $(DESTDIR)$(LIBDIR)/$(SONAME)
-	$(Q)ln -sf $(SHARED) $(DESTDIR)$(LIBDIR)/libtasklocal.so
+	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libtasklocal.so
 	$(Q)install -m 644 tasklocal.pc $(DESTDIR)$(PKGCONFIGDIR)/
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(INCLUDEDIR)/tasklocal.h \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/tasklocal/,$(notdir $(wildcard include/tasklocal/*.h))) \
-		$(DESTDIR)$(LIBDIR)/$(STATIC) $(DESTDIR)$(LIBDIR)/$(SHARED) \
+		$(DESTDIR)$(LIBDIR)/libtasklocal.a \
+		$(DESTDIR)$(LIBDIR)/libtasklocal.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
