@@ -103,7 +103,7 @@ tasklocal.pc: Makefile
 
 # -------------------------------------------------------------------- tools
 
-TOOLS_CFLAGS = $(TL_CFLAGS) -D_GNU_SOURCE -Itools
+TOOLS_CFLAGS = $(TL_CFLAGS) -D_GNU_SOURCE -iquote tools
 
 tools/%.o: tools/%.c $(HEADERS) $(wildcard tools/*.h)
 	$(quiet) CC $@
@@ -128,7 +128,7 @@ UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
 
 unit/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) -Iunit -c $< -o $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) -iquote unit -c $< -o $@
 
 unit/run: $(UNIT_SRCS:.c=.o) tools/sched.o $(STATIC)
 	$(quiet) LD $@
@@ -138,7 +138,7 @@ DEBUG_FLAGS = -DTL_DEBUG=1
 
 %.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -Iunit \
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -iquote unit \
 		-DUNIT_SUITES='"suites-debug.h"' -c $< -o $@
 
 unit/run-debug: unit/main.dbg.o unit/debug.dbg.o $(LIB_SRCS:.c=.dbg.o)
@@ -157,7 +157,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 %.san.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(SAN_FLAGS) -Iunit -c $< -o $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) $(SAN_FLAGS) -iquote unit -c $< -o $@
 
 unit/run-san: $(UNIT_SRCS:.c=.san.o) tools/sched.san.o $(LIB_SRCS:.c=.san.o)
 	$(quiet) LD $@

@@ -198,7 +198,8 @@ static inline bool tl__hit(uint64_t key)
  * @task: the struct tl_node embedded in the task
  *
  * Context: before the task is first made current.  No registration, no
- * allocation: a task is just this list head.
+ * allocation: a task is just this list head.  A zero-filled struct tl_node
+ * is an empty task as well.
  */
 static inline void tl_task_init(struct tl_node *task)
 {

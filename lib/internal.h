@@ -38,6 +38,17 @@ static inline void tl__slot_link(struct tl_slot *s, const struct tl_local *l,
 	tl_node_add(&s->node, head);
 }
 
+/*
+ * A zero-filled struct tl_node is an empty task too (static task tables,
+ * calloc'ed task structs): it becomes a proper empty list on first use.
+ */
+static inline struct tl_node *tl__task_ready(struct tl_node *task)
+{
+	if (TL__UNLIKELY(!task->next && !task->prev))
+		tl_node_init(task);
+	return task;
+}
+
 /* registry.c: the lock around every registry access */
 void tl__lock(void);
 void tl__unlock(void);

@@ -92,7 +92,7 @@ struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 		c = tl__thread.cur;
 	}
 	*cur = c;
-	return c ? c : tl__root();
+	return c ? tl__task_ready(c) : tl__root();
 }
 
 struct tl_slot *tl__find(struct tl_node *head, uint32_t gen)
@@ -155,7 +155,7 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 	struct tl_node batch, *prev;
 	int round;
 
-	if (!tl__list_ok(task))
+	if (!tl__list_ok(tl__task_ready(task)))
 		return;
 	prev = tl_switch(cur);
 	/*
@@ -214,7 +214,8 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 		parent = tl__root();
 	if (!child || child == parent)
 		return -EINVAL;
-	if (!tl__list_ok(child) || !tl__list_ok(parent))
+	if (!tl__list_ok(tl__task_ready(child)) ||
+	    !tl__list_ok(tl__task_ready(parent)))
 		return -EINVAL;
 
 	/* New slots wait in @added, so lookups in @child see only its own. */
@@ -257,8 +258,7 @@ int (tl_task_foreach)(struct tl_node *task,
 
 	if (!fn)
 		return -EINVAL;
-	if (!task)
-		task = tl__root();
+	task = task ? tl__task_ready(task) : tl__root();
 	if (!tl__list_ok(task))
 		return -EINVAL;
 	tl_for_each_entry_safe(s, n, task, node) {

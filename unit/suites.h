@@ -1,2 +1,4 @@
 /* unit/suites.h - the suites of unit/run, one per module: SUITE(id) each. */
 SUITE(list)
+SUITE(seed)
+SUITE(access)

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * unit/access.c - tl_get, tl_set, tl_this, tl_del and tl_bind (lib/access.c
+ * and the inline fast path): results, bad input, and the per-thread cache,
+ * which must never serve a value of another task, of a deleted value or
+ * local, or of a task whose memory was reused.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+static void test_null_and_wrong_kind_of_local(void)
+{
+	struct tl_local typed = TL_LOCAL(.size = 4);
+	struct tl_local ptr = TL_LOCAL(.name = NULL);
+	struct tl_slot slot = { { NULL, NULL }, NULL, 0, 0 };
+
+	CU_ASSERT_PTR_NULL(tl_get(NULL));
+	CU_ASSERT_EQUAL(tl_set(NULL, "x"), -EINVAL);
+	CU_ASSERT_PTR_NULL(tl_this(NULL));
+	CU_ASSERT_EQUAL(tl_del(NULL), -EINVAL);
+	CU_ASSERT_EQUAL(tl_bind(NULL, &slot, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(tl_bind(&ptr, NULL, "x"), -EINVAL);
+
+	CU_ASSERT_EQUAL(tl_set(&typed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(tl_bind(&typed, &slot, "x"), -EINVAL);
+	CU_ASSERT_PTR_NULL(tl_this(&ptr));
+	/* None of these registered anything. */
+	CU_ASSERT_FALSE(tl_local_registered(&typed));
+	CU_ASSERT_FALSE(tl_local_registered(&ptr));
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_get_never_registers_or_allocates(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "get-only");
+
+	unit_alloc_install(-1);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_FALSE(tl_local_registered(&l));
+	CU_ASSERT_EQUAL(tl_del(&l), -ENOENT);
+	CU_ASSERT_EQUAL(unit_alloc.calls, 0);
+	unit_alloc_remove();
+}
+
+static void test_set_replaces_without_destructor(void)
+{
+	struct tl_local l = TL_LOCAL(.destroy = (void (*)(void *))abort);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_node *prev = tl_switch(&t);
+
+	CU_ASSERT_EQUAL(tl_set(&l, "one"), 0);
+	CU_ASSERT_EQUAL(tl_set(&l, "two"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "two");
+	/* NULL is "no value": the destructor is not called for it at exit. */
+	CU_ASSERT_EQUAL(tl_set(&l, NULL), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_EQUAL(tl_del(&l), -ENOENT);
+	tl_switch(prev);
+	tl_task_exit(&t);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_set_null_first_allocates_nothing(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+
+	unit_alloc_install(1);	/* room for the registry index only */
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	CU_ASSERT_EQUAL(tl_set(&l, NULL), 0);
+	CU_ASSERT_EQUAL(tl_set(&l, "x"), -ENOMEM);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_local_unregister(&l);
+	unit_alloc_remove();
+}
+
+static void test_typed_get_before_this_and_after_del(void)
+{
+	struct tl_local l = TL_LOCAL(.size = sizeof(long));
+	long *v;
+
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	v = tl_this(&l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(*v, 0);		/* no init: zero-filled */
+	CU_ASSERT_EQUAL((uintptr_t)v % _Alignof(max_align_t), 0);
+	*v = 42;
+	CU_ASSERT_PTR_EQUAL(tl_get(&l), v);
+	CU_ASSERT_PTR_EQUAL(tl_this(&l), v);
+	CU_ASSERT_EQUAL(tl_del(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	v = tl_this(&l);		/* new storage, initialised again */
+	CU_ASSERT_EQUAL(*v, 0);
+	tl_root_exit();
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* tl_bind: caller-owned slots. */
+static void test_bind_uses_the_callers_slot(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "bound");
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_slot slot;
+	struct tl_node *prev;
+
+	memset(&slot, 0, sizeof(slot));
+	unit_alloc_install(-1);
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	unit_alloc.fail_after = 0;	/* a registered local needs nothing */
+	unit_alloc.calls = 0;
+	prev = tl_switch(&t);
+	CU_ASSERT_EQUAL(tl_bind(&l, &slot, "v1"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "v1");
+	CU_ASSERT_PTR_EQUAL(t.next, &slot.node);
+	/* Set and bind again reuse the same slot. */
+	CU_ASSERT_EQUAL(tl_set(&l, "v2"), 0);
+	CU_ASSERT_PTR_EQUAL(slot.value, "v2");
+	CU_ASSERT_EQUAL(tl_bind(&l, &slot, "v3"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "v3");
+	CU_ASSERT_EQUAL(unit_alloc.calls, 0);
+	/* tl_del hands the slot back to the caller, unlinked. */
+	CU_ASSERT_EQUAL(tl_del(&l), 0);
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+	CU_ASSERT_PTR_EQUAL(slot.node.next, TL_POISON_NEXT);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_switch(prev);
+	tl_local_unregister(&l);
+	unit_alloc_remove();
+}
+
+static void test_bind_replaces_a_library_slot(void)
+{
+	struct tl_local l = TL_LOCAL(.destroy = (void (*)(void *))abort);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_slot slot;
+	struct tl_node *prev = tl_switch(&t);
+
+	memset(&slot, 0, sizeof(slot));
+	CU_ASSERT_EQUAL(tl_set(&l, "heap slot"), 0);
+	CU_ASSERT_EQUAL(tl_bind(&l, &slot, "caller slot"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "caller slot");
+	CU_ASSERT_PTR_EQUAL(t.next, &slot.node);
+	CU_ASSERT_PTR_EQUAL(t.prev, &slot.node);	/* the old one is gone */
+	tl_set(&l, NULL);	/* no value: its destructor must not run */
+	tl_switch(prev);
+	tl_task_exit(&t);
+	CU_ASSERT_PTR_EQUAL(slot.node.next, TL_POISON_NEXT);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* ---------------------------------------------------------- the cache */
+
+static void test_cache_switch_between_tasks(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_node a = TL_NODE_INIT(a), b = TL_NODE_INIT(b);
+	int i;
+
+	tl_switch(&a);
+	tl_set(&l, "a");
+	tl_switch(&b);
+	for (i = 0; i < 3; i++) {
+		tl_switch(&a);
+		CU_ASSERT_STRING_EQUAL(tl_get(&l), "a");
+		tl_switch(&b);
+		CU_ASSERT_PTR_NULL(tl_get(&l));
+		tl_switch(NULL);
+		CU_ASSERT_PTR_NULL(tl_get(&l));
+	}
+	tl_task_exit(&a);
+	tl_task_exit(&b);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_cache_after_del_and_unregister(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "cached");
+	struct tl_local other = TL_LOCAL(.name = "other");
+	struct tl_node a = TL_NODE_INIT(a);
+
+	tl_switch(&a);
+	tl_set(&l, "v");
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "v");	/* cached now */
+	CU_ASSERT_EQUAL(tl_del(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+
+	tl_set(&l, "w");
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "w");
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	/* A new local takes the freed index; the old value stays invisible. */
+	CU_ASSERT_EQUAL(tl_local_register(&other), 0);
+	CU_ASSERT_EQUAL(other.tl__index, 1);
+	CU_ASSERT_PTR_NULL(tl_get(&other));
+	/* So does the old local, registered again. */
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_switch(NULL);
+	tl_task_exit(&a);
+	tl_local_unregister(&l);
+	tl_local_unregister(&other);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_cache_task_memory_reused(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_node *t = malloc(sizeof(*t));
+	int round;
+
+	/*
+	 * The same address serves as a new task each round: the cache entry
+	 * of the old task must not hand its (freed) slot to the new one.
+	 */
+	for (round = 0; round < 3; round++) {
+		tl_task_init(t);
+		tl_switch(t);
+		CU_ASSERT_PTR_NULL(tl_get(&l));
+		tl_set(&l, round ? "later" : "first");
+		CU_ASSERT_PTR_NOT_NULL(tl_get(&l));
+		tl_switch(NULL);
+		tl_task_exit(t);
+	}
+	free(t);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* A task that migrates between threads, M:N style. */
+struct migrate {
+	struct tl_local *l;
+	struct tl_node *task;
+	void *seen;
+	int op;		/* 0: read, 1: set "moved", 2: del */
+};
+
+static void *run_on_other_thread(void *arg)
+{
+	struct migrate *m = arg;
+
+	tl_switch(m->task);
+	m->seen = tl_get(m->l);
+	if (m->op == 1)
+		tl_set(m->l, "moved");
+	else if (m->op == 2)
+		tl_del(m->l);
+	tl_switch(NULL);
+	return NULL;
+}
+
+static void on_thread(struct migrate *m)
+{
+	pthread_t th;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, run_on_other_thread, m), 0);
+	pthread_join(th, NULL);
+}
+
+static void test_cache_task_migrating_between_threads(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct migrate m = { &l, &t, NULL, 1 };
+
+	tl_switch(&t);
+	tl_set(&l, "here");
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "here");	/* cached on this thread */
+	tl_switch(NULL);
+
+	on_thread(&m);					/* set there */
+	CU_ASSERT_STRING_EQUAL(m.seen, "here");
+	tl_switch(&t);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "moved");
+	tl_switch(NULL);
+
+	m.op = 2;					/* deleted there */
+	on_thread(&m);
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_EQUAL(tl_set(&l, "again"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "again");
+	tl_switch(NULL);
+
+	m.op = 0;
+	on_thread(&m);
+	CU_ASSERT_STRING_EQUAL(m.seen, "again");
+	tl_task_exit(&t);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_many_locals_share_the_cache(void)
+{
+	enum { N = 3 * TL_CACHE_SIZE + 7 };
+	static struct tl_local many[N];
+	struct tl_node a = TL_NODE_INIT(a), b = TL_NODE_INIT(b);
+	int i, round, wrong = 0;
+
+	for (i = 0; i < N; i++) {
+		memset(&many[i], 0, sizeof(many[i]));
+		tl_switch(&a);
+		tl_set(&many[i], &many[i]);
+		tl_switch(&b);
+		if (i % 2)
+			tl_set(&many[i], &a);
+	}
+	/* Colliding entries evict each other; every answer stays right. */
+	for (round = 0; round < 2; round++)
+		for (i = N - 1; i >= 0; i--) {
+			tl_switch(&a);
+			wrong += tl_get(&many[i]) != &many[i];
+			tl_switch(&b);
+			wrong += tl_get(&many[i]) != (i % 2 ? (void *)&a : NULL);
+		}
+	CU_ASSERT_EQUAL(wrong, 0);
+	tl_switch(NULL);
+	tl_task_exit(&a);
+	tl_task_exit(&b);
+	for (i = 0; i < N; i++)
+		CU_ASSERT_EQUAL(tl_local_unregister(&many[i]), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+UNIT_SUITE(access,
+	UNIT_TEST(test_null_and_wrong_kind_of_local),
+	UNIT_TEST(test_get_never_registers_or_allocates),
+	UNIT_TEST(test_set_replaces_without_destructor),
+	UNIT_TEST(test_set_null_first_allocates_nothing),
+	UNIT_TEST(test_typed_get_before_this_and_after_del),
+	UNIT_TEST(test_bind_uses_the_callers_slot),
+	UNIT_TEST(test_bind_replaces_a_library_slot),
+	UNIT_TEST(test_cache_switch_between_tasks),
+	UNIT_TEST(test_cache_after_del_and_unregister),
+	UNIT_TEST(test_cache_task_memory_reused),
+	UNIT_TEST(test_cache_task_migrating_between_threads),
+	UNIT_TEST(test_many_locals_share_the_cache));
