@@ -2,3 +2,6 @@
 SUITE(list)
 SUITE(seed)
 SUITE(access)
+SUITE(task)
+SUITE(registry)
+SUITE(mem)

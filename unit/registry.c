@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * unit/registry.c - lib/registry.c: lazy registration, lookup by name,
+ * duplicate names, unregistration with generations (a reused index never
+ * sees old values), growth, and roll-back when memory runs out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+static void test_first_set_registers_lazily(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "lazy");
+
+	CU_ASSERT_FALSE(tl_local_registered(&l));
+	CU_ASSERT_PTR_NULL(tl_local_find("lazy"));
+	CU_ASSERT_EQUAL(tl_set(&l, "v"), 0);
+	CU_ASSERT_TRUE(tl_local_registered(&l));
+	CU_ASSERT_PTR_EQUAL(tl_local_find("lazy"), &l);
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);	/* again: no-op */
+	tl_root_exit();
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_local_find("lazy"));
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_duplicate_name_is_refused(void)
+{
+	struct tl_local a = TL_LOCAL(.name = "same"), b = TL_LOCAL(.name = "same");
+	struct tl_local anon1 = TL_LOCAL(.name = NULL), anon2 = TL_LOCAL(.name = NULL);
+
+	CU_ASSERT_EQUAL(tl_local_register(&a), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&b), -EEXIST);
+	CU_ASSERT_EQUAL(tl_set(&b, "x"), -EEXIST);
+	CU_ASSERT_FALSE(tl_local_registered(&b));
+	CU_ASSERT_PTR_EQUAL(tl_local_find("same"), &a);
+	/* Nameless locals never collide. */
+	CU_ASSERT_EQUAL(tl_local_register(&anon1), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&anon2), 0);
+	/* Once the name is free, the other local may take it. */
+	CU_ASSERT_EQUAL(tl_local_unregister(&a), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&b), 0);
+	CU_ASSERT_PTR_EQUAL(tl_local_find("same"), &b);
+	tl_local_unregister(&b);
+	tl_local_unregister(&anon1);
+	tl_local_unregister(&anon2);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_unregister_bad_input(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "x");
+
+	CU_ASSERT_EQUAL(tl_local_register(NULL), -EINVAL);
+	CU_ASSERT_EQUAL(tl_local_unregister(NULL), -EINVAL);
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), -ENOENT);
+	CU_ASSERT_PTR_NULL(tl_local_find(NULL));
+	CU_ASSERT_FALSE(tl_local_registered(NULL));
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), -ENOENT);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_reused_index_never_sees_old_values(void)
+{
+	struct tl_local old = TL_LOCAL(.name = "old");
+	struct tl_local fresh = TL_LOCAL(.name = "fresh");
+	struct tl_node a = TL_NODE_INIT(a), b = TL_NODE_INIT(b);
+	uint32_t index;
+
+	tl_switch(&a);
+	tl_set(&old, "a's");
+	tl_switch(&b);
+	tl_set(&old, "b's");
+	tl_switch(NULL);
+	tl_set(&old, "root's");
+	index = old.tl__index;
+	CU_ASSERT_EQUAL(tl_local_unregister(&old), 0);
+
+	CU_ASSERT_EQUAL(tl_local_register(&fresh), 0);
+	CU_ASSERT_EQUAL(fresh.tl__index, index);
+	CU_ASSERT_PTR_NULL(tl_get(&fresh));
+	tl_switch(&a);
+	CU_ASSERT_PTR_NULL(tl_get(&fresh));
+	CU_ASSERT_PTR_NULL(tl_get(&old));
+	tl_switch(&b);
+	CU_ASSERT_PTR_NULL(tl_get(&fresh));
+	/* The old local registered again starts empty too. */
+	CU_ASSERT_EQUAL(tl_local_register(&old), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&old));
+	tl_set(&old, "new b's");
+	CU_ASSERT_STRING_EQUAL(tl_get(&old), "new b's");
+	tl_switch(NULL);
+	tl_task_exit(&a);
+	tl_task_exit(&b);
+	tl_root_exit();
+	tl_local_unregister(&old);
+	tl_local_unregister(&fresh);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_many_named_locals(void)
+{
+	enum { N = 20000 };
+	struct tl_local *l = calloc(N, sizeof(*l));
+	char (*names)[16] = calloc(N, sizeof(*names));
+	int i, bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(names);
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "local-%d", i);
+		l[i].name = names[i];
+		bad += tl_local_register(&l[i]) != 0;
+	}
+	for (i = 0; i < N; i++)
+		bad += tl_local_find(names[i]) != &l[i];
+	/* Every second one goes, then comes back with a new generation. */
+	for (i = 0; i < N; i += 2)
+		bad += tl_local_unregister(&l[i]) != 0;
+	for (i = 0; i < N; i += 2)
+		bad += tl_local_find(names[i]) != NULL;
+	for (i = 0; i < N; i += 2)
+		bad += tl_local_register(&l[i]) != 0;
+	for (i = 0; i < N; i++)
+		bad += tl_local_unregister(&l[i]) != 0;
+	CU_ASSERT_EQUAL(bad, 0);
+	free(l);
+	free(names);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
+ * Every allocation point of a registration fails in turn: the index table,
+ * the name record, uthash's table, its buckets.  Each failure rolls back to
+ * nothing held; the first success registers.
+ */
+static void test_out_of_memory_rolls_back(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "oom");
+	long budget;
+	int err = -ENOMEM;
+
+	for (budget = 0; budget < 16 && err == -ENOMEM; budget++) {
+		unit_alloc_install(budget);
+		err = tl_local_register(&l);
+		if (err == -ENOMEM) {
+			CU_ASSERT_FALSE(tl_local_registered(&l));
+			CU_ASSERT_PTR_NULL(tl_local_find("oom"));
+			CU_ASSERT_EQUAL(unit_alloc.in_use, 0);
+		}
+		if (!err)
+			tl_local_unregister(&l);
+		unit_alloc_remove();
+	}
+	CU_ASSERT_EQUAL(err, 0);
+	CU_ASSERT(budget > 2);		/* it did fail at several points */
+}
+
+static void test_out_of_memory_growing_keeps_registered(void)
+{
+	enum { N = 40 };
+	struct tl_local l[N];
+	int i, ok = 0;
+
+	memset(l, 0, sizeof(l));
+	unit_alloc_install(1);		/* the first index table, no growth */
+	for (i = 0; i < N; i++)
+		ok += tl_local_register(&l[i]) == 0;
+	CU_ASSERT(ok > 0 && ok < N);
+	CU_ASSERT_EQUAL(tl_local_register(&l[N - 1]), -ENOMEM);
+	for (i = 0; i < ok; i++) {
+		CU_ASSERT_TRUE(tl_local_registered(&l[i]));
+		CU_ASSERT_EQUAL(tl_local_unregister(&l[i]), 0);
+	}
+	unit_alloc_remove();
+}
+
+UNIT_SUITE(registry,
+	UNIT_TEST(test_first_set_registers_lazily),
+	UNIT_TEST(test_duplicate_name_is_refused),
+	UNIT_TEST(test_unregister_bad_input),
+	UNIT_TEST(test_reused_index_never_sees_old_values),
+	UNIT_TEST(test_many_named_locals),
+	UNIT_TEST(test_out_of_memory_rolls_back),
+	UNIT_TEST(test_out_of_memory_growing_keeps_registered));

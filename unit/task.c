@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * unit/task.c - whole-task operations of lib/task.c: exit with destructor
+ * rounds, the root context, inheritance on spawn, introspection, and the
+ * per-scheduler discriminator.
+ */
+#include <string.h>
+
+#include "unit.h"
+
+/* -------------------------------------------------------------- exit */
+
+static struct tl_local respawn;
+static int respawn_calls;
+static struct tl_node *current_in_dtor;
+static void *value_in_dtor;
+
+/* A destructor that sets its own local again, every time. */
+static void set_again(void *v)
+{
+	respawn_calls++;
+	current_in_dtor = tl_current();
+	value_in_dtor = tl_get(&respawn);
+	tl_set(&respawn, v);
+}
+
+static void test_destructor_rounds_are_bounded(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+
+	memset(&respawn, 0, sizeof(respawn));
+	respawn.destroy = set_again;
+	respawn_calls = 0;
+	tl_switch(&t);
+	tl_set(&respawn, "immortal");
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(respawn_calls, TL_DESTRUCTOR_ITERATIONS);
+	/* The task was current, and the value already gone, in each call. */
+	CU_ASSERT_PTR_EQUAL(current_in_dtor, &t);
+	CU_ASSERT_PTR_NULL(value_in_dtor);
+	CU_ASSERT_PTR_NULL(tl_current());
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+	tl_local_unregister(&respawn);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static struct tl_local chain[3];
+static int chain_calls[3];
+
+/* Destroying chain[i] sets chain[i + 1]: one more round each. */
+static void chain_dtor(void *v)
+{
+	int i = (int)((struct tl_local *)v - chain);
+
+	chain_calls[i]++;
+	if (i + 1 < 3)
+		tl_set(&chain[i + 1], &chain[i + 1]);
+}
+
+static void test_destructor_setting_another_local_gets_another_round(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+	int i;
+
+	memset(chain, 0, sizeof(chain));
+	memset(chain_calls, 0, sizeof(chain_calls));
+	for (i = 0; i < 3; i++)
+		chain[i].destroy = chain_dtor;
+	tl_switch(&t);
+	tl_set(&chain[0], &chain[0]);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(chain_calls[i], 1);
+		tl_local_unregister(&chain[i]);
+	}
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static int plain_calls;
+
+static void count_plain(void *v)
+{
+	(void)v;
+	plain_calls++;
+}
+
+static void test_exit_skips_null_values_and_unregistered_locals(void)
+{
+	struct tl_local a = TL_LOCAL(.destroy = count_plain);
+	struct tl_local b = TL_LOCAL(.destroy = count_plain);
+	struct tl_local c = TL_LOCAL(.destroy = count_plain, .size = 16);
+	struct tl_node t = TL_NODE_INIT(t);
+
+	plain_calls = 0;
+	tl_switch(&t);
+	tl_set(&a, "a");
+	tl_set(&a, NULL);	/* slot kept, value gone */
+	tl_set(&b, "b");
+	tl_this(&c);
+	tl_switch(NULL);
+	CU_ASSERT_EQUAL(tl_local_unregister(&b), 0);	/* no destructor, ever */
+	CU_ASSERT_EQUAL(tl_local_unregister(&c), 0);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(plain_calls, 0);
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+	tl_local_unregister(&a);
+	UNIT_ASSERT_NOTHING_HELD();	/* their slots were reclaimed too */
+}
+
+static void test_exit_twice_and_reuse(void)
+{
+	struct tl_local l = TL_LOCAL(.destroy = count_plain);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_node zeroed;
+
+	plain_calls = 0;
+	tl_task_exit(NULL);			/* nothing to do, no crash */
+	tl_switch(&t);
+	tl_set(&l, "first life");
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	tl_task_exit(&t);			/* already empty */
+	CU_ASSERT_EQUAL(plain_calls, 1);
+	tl_switch(&t);				/* usable again */
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_set(&l, "second life");
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(plain_calls, 2);
+
+	/* A zero-filled node is an empty task. */
+	memset(&zeroed, 0, sizeof(zeroed));
+	tl_switch(&zeroed);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_EQUAL(tl_set(&l, "z"), 0);
+	tl_switch(NULL);
+	tl_task_exit(&zeroed);
+	CU_ASSERT_EQUAL(plain_calls, 3);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_root_context_is_separate_and_exits(void)
+{
+	struct tl_local l = TL_LOCAL(.destroy = count_plain);
+	struct tl_node t = TL_NODE_INIT(t);
+
+	plain_calls = 0;
+	CU_ASSERT_PTR_NULL(tl_current());
+	tl_set(&l, "root");
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_set(&l, "task");
+	tl_switch(NULL);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "root");
+	tl_root_exit();
+	CU_ASSERT_EQUAL(plain_calls, 1);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_root_exit();				/* nothing left: harmless */
+	tl_set(&l, "root again");		/* usable after its exit */
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "root again");
+	tl_root_exit();
+	CU_ASSERT_EQUAL(plain_calls, 2);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(plain_calls, 3);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* ----------------------------------------------------------- inherit */
+
+struct ctx {
+	int depth;
+	char tag[8];
+};
+
+static int copies;
+
+static void ctx_copy(void *dst, const void *src, void *arg)
+{
+	const struct ctx *s = src;
+	struct ctx *d = dst;
+
+	copies++;
+	d->depth = s->depth + *(int *)arg;
+	memcpy(d->tag, s->tag, sizeof(d->tag));
+}
+
+static int one = 1;
+
+static void test_inherit_copies_only_flagged_locals(void)
+{
+	struct tl_local request = TL_LOCAL(.name = "request", .flags = TL_INHERIT);
+	struct tl_local scratch = TL_LOCAL(.name = "scratch");
+	struct tl_local trace = TL_LOCAL(.size = sizeof(struct ctx),
+					 .copy = ctx_copy, .arg = &one,
+					 .flags = TL_INHERIT);
+	struct tl_local raw = TL_LOCAL(.size = sizeof(struct ctx),
+				       .flags = TL_INHERIT);
+	struct tl_local unset = TL_LOCAL(.flags = TL_INHERIT);
+	struct tl_node parent = TL_NODE_INIT(parent), child = TL_NODE_INIT(child);
+	struct ctx *c;
+
+	copies = 0;
+	tl_switch(&parent);
+	tl_set(&request, "req-1");
+	tl_set(&scratch, "parent only");
+	tl_set(&unset, NULL);
+	c = tl_this(&trace);
+	c->depth = 1;
+	strcpy(c->tag, "abc");
+	c = tl_this(&raw);
+	c->depth = 7;
+
+	CU_ASSERT_EQUAL(tl_task_inherit(&child, &parent), 0);
+	tl_switch(&child);
+	CU_ASSERT_STRING_EQUAL(tl_get(&request), "req-1");
+	CU_ASSERT_PTR_NULL(tl_get(&scratch));
+	CU_ASSERT_PTR_NULL(tl_get(&unset));
+	c = tl_get(&trace);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->depth, 2);
+	CU_ASSERT_STRING_EQUAL(c->tag, "abc");
+	CU_ASSERT_EQUAL(copies, 1);
+	c = tl_get(&raw);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->depth, 7);
+	/* Separate storage: changing the child's copy leaves the parent's. */
+	c->depth = 100;
+	tl_set(&request, "req-child");
+	tl_switch(&parent);
+	CU_ASSERT_EQUAL(((struct ctx *)tl_get(&raw))->depth, 7);
+	CU_ASSERT_STRING_EQUAL(tl_get(&request), "req-1");
+
+	/* Values the child already has are kept. */
+	CU_ASSERT_EQUAL(tl_task_inherit(&child, &parent), 0);
+	tl_switch(&child);
+	CU_ASSERT_STRING_EQUAL(tl_get(&request), "req-child");
+	CU_ASSERT_EQUAL(copies, 1);
+
+	tl_switch(NULL);
+	tl_task_exit(&parent);
+	tl_task_exit(&child);
+	tl_local_unregister(&request);
+	tl_local_unregister(&scratch);
+	tl_local_unregister(&trace);
+	tl_local_unregister(&raw);
+	tl_local_unregister(&unset);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_inherit_bad_input_and_root_parent(void)
+{
+	struct tl_local l = TL_LOCAL(.flags = TL_INHERIT);
+	struct tl_node t = TL_NODE_INIT(t);
+
+	CU_ASSERT_EQUAL(tl_task_inherit(NULL, &t), -EINVAL);
+	CU_ASSERT_EQUAL(tl_task_inherit(&t, &t), -EINVAL);
+	tl_set(&l, "from root");
+	CU_ASSERT_EQUAL(tl_task_inherit(&t, NULL), 0);
+	tl_switch(&t);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "from root");
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	tl_root_exit();
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+static void test_inherit_out_of_memory_keeps_what_was_copied(void)
+{
+	struct tl_local l[3] = {
+		TL_LOCAL(.flags = TL_INHERIT), TL_LOCAL(.flags = TL_INHERIT),
+		TL_LOCAL(.flags = TL_INHERIT)
+	};
+	struct tl_node parent = TL_NODE_INIT(parent), child = TL_NODE_INIT(child);
+	int i, found = 0;
+
+	unit_alloc_install(-1);
+	tl_switch(&parent);
+	for (i = 0; i < 3; i++)
+		tl_set(&l[i], &l[i]);
+	unit_alloc.fail_after = 1;		/* one more slot, then none */
+	CU_ASSERT_EQUAL(tl_task_inherit(&child, &parent), -ENOMEM);
+	tl_switch(&child);
+	for (i = 0; i < 3; i++)
+		found += tl_get(&l[i]) == &l[i];
+	CU_ASSERT_EQUAL(found, 1);
+	tl_switch(&parent);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_PTR_EQUAL(tl_get(&l[i]), &l[i]);	/* intact */
+	tl_switch(NULL);
+	tl_task_exit(&parent);
+	tl_task_exit(&child);
+	for (i = 0; i < 3; i++)
+		tl_local_unregister(&l[i]);
+	unit_alloc_remove();
+}
+
+/* ----------------------------------------------------------- foreach */
+
+struct visit {
+	int count;
+	int stop_at;
+	char names[64];
+};
+
+static int note_visit(struct tl_local *local, void *value, void *arg)
+{
+	struct visit *v = arg;
+
+	v->count++;
+	strcat(v->names, local->name ? local->name : "?");
+	strcat(v->names, "=");
+	strcat(v->names, local->size ? "typed" : (char *)value);
+	strcat(v->names, ";");
+	return v->count == v->stop_at ? 42 : 0;
+}
+
+static void test_foreach_visits_live_values_with_names(void)
+{
+	struct tl_local a = TL_LOCAL(.name = "a"), b = TL_LOCAL(.name = "b");
+	struct tl_local n = TL_LOCAL(.name = "null"), gone = TL_LOCAL(.name = "gone");
+	struct tl_local typed = TL_LOCAL(.name = "t", .size = 4);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct visit v = { 0, 0, "" };
+
+	tl_switch(&t);
+	tl_set(&a, "1");
+	tl_set(&n, "x");
+	tl_set(&n, NULL);
+	tl_set(&gone, "g");
+	tl_this(&typed);
+	tl_set(&b, "2");
+	tl_switch(NULL);
+	tl_local_unregister(&gone);
+
+	CU_ASSERT_EQUAL(tl_task_foreach(&t, note_visit, &v), 0);
+	CU_ASSERT_EQUAL(v.count, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.names, "a=1;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.names, "b=2;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(v.names, "t=typed;"));
+
+	memset(&v, 0, sizeof(v));
+	v.stop_at = 2;
+	CU_ASSERT_EQUAL(tl_task_foreach(&t, note_visit, &v), 42);
+	CU_ASSERT_EQUAL(v.count, 2);
+	CU_ASSERT_EQUAL(tl_task_foreach(&t, NULL, NULL), -EINVAL);
+
+	memset(&v, 0, sizeof(v));
+	CU_ASSERT_EQUAL(tl_task_foreach(NULL, note_visit, &v), 0); /* root */
+	CU_ASSERT_EQUAL(v.count, 0);
+
+	tl_task_exit(&t);
+	tl_local_unregister(&a);
+	tl_local_unregister(&b);
+	tl_local_unregister(&n);
+	tl_local_unregister(&typed);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* --------------------------------------------------- discriminators */
+
+static void test_sched_switch_returns_previous(void)
+{
+	struct tl_sched s;
+	struct tl_node a, b;
+	struct tl_discriminator broken = { NULL };
+	struct tl_local l = TL_LOCAL(.disc = &broken);
+
+	tl_sched_init(&s);
+	tl_sched_init(NULL);
+	CU_ASSERT_PTR_NULL(s.current);
+	CU_ASSERT_PTR_NULL(tl_sched_switch(&s, &a));
+	CU_ASSERT_PTR_EQUAL(tl_sched_switch(&s, &b), &a);
+	CU_ASSERT_PTR_EQUAL(s.disc.current(&s.disc), &b);
+	CU_ASSERT_PTR_EQUAL(tl_sched_switch(&s, NULL), &b);
+	CU_ASSERT_PTR_NULL(tl_switch(&a));
+	CU_ASSERT_PTR_EQUAL(tl_switch(NULL), &a);
+	/* A discriminator without current() is refused, not called. */
+	CU_ASSERT_EQUAL(tl_set(&l, "x"), -EINVAL);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+UNIT_SUITE(task,
+	UNIT_TEST(test_destructor_rounds_are_bounded),
+	UNIT_TEST(test_destructor_setting_another_local_gets_another_round),
+	UNIT_TEST(test_exit_skips_null_values_and_unregistered_locals),
+	UNIT_TEST(test_exit_twice_and_reuse),
+	UNIT_TEST(test_root_context_is_separate_and_exits),
+	UNIT_TEST(test_inherit_copies_only_flagged_locals),
+	UNIT_TEST(test_inherit_bad_input_and_root_parent),
+	UNIT_TEST(test_inherit_out_of_memory_keeps_what_was_copied),
+	UNIT_TEST(test_foreach_visits_live_values_with_names),
+	UNIT_TEST(test_sched_switch_returns_previous));
