@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * unit/thread.c - real pthreads: the current task is per thread, each
+ * thread's root context is plain thread-local storage whose destructors run
+ * when the thread ends, and concurrent first use registers a local once.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "unit.h"
+
+enum { THREADS = 8 };
+
+static atomic_int root_dtors;
+
+static void count_root_dtor(void *v)
+{
+	(void)v;
+	atomic_fetch_add(&root_dtors, 1);
+}
+
+static struct tl_local per_thread = TL_LOCAL(.name = "per-thread",
+					     .destroy = count_root_dtor);
+static struct tl_local typed_per_thread = TL_LOCAL(.size = sizeof(long),
+						   .destroy = count_root_dtor);
+
+static pthread_barrier_t start;
+
+/* No scheduler at all: plain thread-local storage. */
+static void *use_root(void *arg)
+{
+	long id = (long)arg, i, bad = 0;
+
+	pthread_barrier_wait(&start);	/* all first uses at once */
+	if (tl_set(&per_thread, arg))
+		bad++;
+	*(long *)tl_this(&typed_per_thread) = id;
+	for (i = 0; i < 1000; i++) {
+		bad += tl_get(&per_thread) != arg;
+		bad += *(long *)tl_get(&typed_per_thread) != id;
+	}
+	bad += tl_current() != NULL;
+	return (void *)bad;
+}
+
+static void test_root_context_per_thread_with_exit_destructors(void)
+{
+	pthread_t th[THREADS];
+	long i, bad = 0;
+
+	atomic_store(&root_dtors, 0);
+	pthread_barrier_init(&start, NULL, THREADS);
+	for (i = 0; i < THREADS; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, use_root,
+						     (void *)(i + 1)), 0);
+	for (i = 0; i < THREADS; i++) {
+		void *ret;
+
+		pthread_join(th[i], &ret);
+		bad += (long)ret;
+	}
+	pthread_barrier_destroy(&start);
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Each thread's two values were destroyed when it ended. */
+	CU_ASSERT_EQUAL(atomic_load(&root_dtors), 2 * THREADS);
+	/* This thread saw none of them. */
+	CU_ASSERT_PTR_NULL(tl_get(&per_thread));
+	tl_local_unregister(&per_thread);
+	tl_local_unregister(&typed_per_thread);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+struct worker {
+	struct tl_node tasks[4];
+	long bad;
+};
+
+static struct tl_local shared = TL_LOCAL(.name = "shared");
+
+/* Each thread runs its own tasks: tl_switch is per thread. */
+static void *run_tasks(void *arg)
+{
+	struct worker *w = arg;
+	int i, round;
+
+	for (i = 0; i < 4; i++) {
+		tl_task_init(&w->tasks[i]);
+		tl_switch(&w->tasks[i]);
+		tl_set(&shared, &w->tasks[i]);
+	}
+	for (round = 0; round < 200; round++)
+		for (i = 0; i < 4; i++) {
+			tl_switch(&w->tasks[i]);
+			w->bad += tl_current() != &w->tasks[i];
+			w->bad += tl_get(&shared) != &w->tasks[i];
+		}
+	tl_switch(NULL);
+	for (i = 0; i < 4; i++)
+		tl_task_exit(&w->tasks[i]);
+	return NULL;
+}
+
+static void test_current_task_is_per_thread(void)
+{
+	static struct worker w[THREADS];
+	pthread_t th[THREADS];
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i].bad = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, run_tasks, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(w[i].bad, 0);
+	}
+	tl_local_unregister(&shared);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* Registration and unregistration race with other threads' lookups. */
+static void *churn(void *arg)
+{
+	struct tl_local mine[16];
+	struct tl_node t;
+	long bad = 0;
+	int i, round;
+
+	(void)arg;
+	tl_task_init(&t);
+	tl_switch(&t);
+	for (round = 0; round < 100; round++) {
+		for (i = 0; i < 16; i++) {
+			memset(&mine[i], 0, sizeof(mine[i]));
+			bad += tl_set(&mine[i], &mine[i]) != 0;
+		}
+		for (i = 0; i < 16; i++)
+			bad += tl_get(&mine[i]) != &mine[i];
+		for (i = 0; i < 16; i += 2)
+			bad += tl_del(&mine[i]) != 0;
+		for (i = 0; i < 16; i++)
+			bad += tl_local_unregister(&mine[i]) != 0;
+		for (i = 0; i < 16; i++)
+			bad += tl_get(&mine[i]) != NULL;
+	}
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	return (void *)bad;
+}
+
+static void test_concurrent_register_unregister(void)
+{
+	pthread_t th[4];
+	long i, bad = 0;
+
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, churn, NULL), 0);
+	for (i = 0; i < 4; i++) {
+		void *ret;
+
+		pthread_join(th[i], &ret);
+		bad += (long)ret;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+UNIT_SUITE(thread,
+	UNIT_TEST(test_root_context_per_thread_with_exit_destructors),
+	UNIT_TEST(test_current_task_is_per_thread),
+	UNIT_TEST(test_concurrent_register_unregister));
