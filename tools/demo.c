@@ -22,7 +22,7 @@ static void check_own(const char *want)
 	const char *got = tl_get(&a_var);
 
 	if (!got || strcmp(got, want)) {
-		printf("task %s saw %s\n", sched_self()->name, got ? got : "(null)");
+		printf("task %s saw %s\n", task_self()->name, got ? got : "(null)");
 		failures++;
 		return;
 	}
@@ -33,7 +33,7 @@ static void task_a(void *arg)
 {
 	(void)arg;
 	tl_set(&a_var, "foo");
-	sched_yield();		/* b runs and sets its own a_var */
+	task_yield();		/* b runs and sets its own a_var */
 	check_own("foo");
 }
 
@@ -41,7 +41,7 @@ static void task_b(void *arg)
 {
 	(void)arg;
 	tl_set(&a_var, "bar");
-	sched_yield();
+	task_yield();
 	check_own("bar");
 }
 
@@ -56,7 +56,7 @@ static void counter_init(void *data, void *arg)
 	struct counter *c = data;
 
 	c->hits = 0;
-	snprintf(c->owner, sizeof(c->owner), "%s", sched_self()->name);
+	snprintf(c->owner, sizeof(c->owner), "%s", task_self()->name);
 	printf("  init %s for task %s\n", (const char *)arg, c->owner);
 }
 
@@ -73,9 +73,9 @@ static void counting(void *arg)
 		struct counter *c = tl_this(&counter);
 
 		c->hits++;
-		sched_yield();
+		task_yield();
 	}
-	printf("  task %s counted %d\n", sched_self()->name,
+	printf("  task %s counted %d\n", task_self()->name,
 	       ((struct counter *)tl_this(&counter))->hits);
 }
 
@@ -85,14 +85,14 @@ int main(void)
 	int two = 2, three = 3;
 
 	printf("part 1: one local, two tasks\n");
-	sched_spawn(&a, "a", task_a, NULL);
-	sched_spawn(&b, "b", task_b, NULL);
-	sched_run();
+	task_spawn(&a, "a", task_a, NULL);
+	task_spawn(&b, "b", task_b, NULL);
+	task_run();
 
 	printf("part 2: a typed local, initialised once per task\n");
-	sched_spawn(&x, "x", counting, &two);
-	sched_spawn(&y, "y", counting, &three);
-	sched_run();
+	task_spawn(&x, "x", counting, &two);
+	task_spawn(&y, "y", counting, &three);
+	task_run();
 
 	tl_root_exit();
 	if (failures)

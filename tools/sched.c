@@ -21,7 +21,7 @@ static void trampoline(void)
 	/* Returning resumes uc_link: the scheduler loop. */
 }
 
-int sched_spawn(struct task *t, const char *name, void (*fn)(void *), void *arg)
+int task_spawn(struct task *t, const char *name, void (*fn)(void *), void *arg)
 {
 	int err;
 
@@ -56,19 +56,19 @@ int sched_spawn(struct task *t, const char *name, void (*fn)(void *), void *arg)
 	return 0;
 }
 
-void sched_yield(void)
+void task_yield(void)
 {
 	struct task *self = running;
 
 	swapcontext(&self->ctx, &loop_ctx);
 }
 
-struct task *sched_self(void)
+struct task *task_self(void)
 {
 	return running;
 }
 
-int sched_run(void)
+int task_run(void)
 {
 	int ran = 0;
 

@@ -28,15 +28,15 @@ struct task {
 };
 
 /* Queue @t to run @fn(@arg); its values start as the spawner's TL_INHERIT ones. */
-int sched_spawn(struct task *t, const char *name, void (*fn)(void *), void *arg);
+int task_spawn(struct task *t, const char *name, void (*fn)(void *), void *arg);
 
 /* Give the processor to the next ready task. */
-void sched_yield(void);
+void task_yield(void);
 
 /* Run until every spawned task has returned; returns how many ran. */
-int sched_run(void);
+int task_run(void);
 
 /* The running task, or NULL in the scheduler itself. */
-struct task *sched_self(void);
+struct task *task_self(void);
 
 #endif /* TASKLOCAL_TOOLS_SCHED_H */

@@ -21,7 +21,7 @@ static void set_yield_get(void *arg)
 	struct seen *s = arg;
 
 	CU_ASSERT_EQUAL(tl_set(&a_var, (void *)s->set), 0);
-	sched_yield();
+	task_yield();
 	s->got = tl_get(&a_var);
 }
 
@@ -30,9 +30,9 @@ static void test_two_tasks_read_their_own_value(void)
 	struct task a, b;
 	struct seen sa = { "foo", NULL }, sb = { "bar", NULL };
 
-	CU_ASSERT_EQUAL(sched_spawn(&a, "a", set_yield_get, &sa), 0);
-	CU_ASSERT_EQUAL(sched_spawn(&b, "b", set_yield_get, &sb), 0);
-	CU_ASSERT_EQUAL(sched_run(), 2);
+	CU_ASSERT_EQUAL(task_spawn(&a, "a", set_yield_get, &sa), 0);
+	CU_ASSERT_EQUAL(task_spawn(&b, "b", set_yield_get, &sb), 0);
+	CU_ASSERT_EQUAL(task_run(), 2);
 	CU_ASSERT_STRING_EQUAL(sa.got, "foo");
 	CU_ASSERT_STRING_EQUAL(sb.got, "bar");
 	/* The scheduler itself runs in the root context: it saw neither. */
@@ -76,7 +76,7 @@ static void count_three_times(void *arg)
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 		c->hits++;
-		sched_yield();
+		task_yield();
 	}
 	*out = tl_this(&counter);
 	CU_ASSERT_PTR_EQUAL(tl_get(&counter), *out);
@@ -91,9 +91,9 @@ static void test_typed_local_inits_once_per_task(void)
 	struct counter *ca = NULL, *cb = NULL;
 
 	inits_total = 0;
-	sched_spawn(&a, "a", count_three_times, &ca);
-	sched_spawn(&b, "b", count_three_times, &cb);
-	CU_ASSERT_EQUAL(sched_run(), 2);
+	task_spawn(&a, "a", count_three_times, &ca);
+	task_spawn(&b, "b", count_three_times, &cb);
+	CU_ASSERT_EQUAL(task_run(), 2);
 	CU_ASSERT_EQUAL(inits_total, 2);
 	CU_ASSERT_PTR_NOT_EQUAL(ca, cb);
 	CU_ASSERT_EQUAL(tl_local_unregister(&counter), 0);
@@ -207,7 +207,7 @@ static void set_then_maybe_del(void *arg)
 	char *v = arg;
 
 	tl_set(&deletable, v);
-	sched_yield();
+	task_yield();
 	if (v[0] == 'd') {
 		CU_ASSERT_EQUAL(tl_del(&deletable), 0);
 		CU_ASSERT_EQUAL(destroyed, 1);
@@ -215,7 +215,7 @@ static void set_then_maybe_del(void *arg)
 		CU_ASSERT_PTR_NULL(tl_get(&deletable));
 		CU_ASSERT_EQUAL(tl_del(&deletable), -ENOENT);
 	}
-	sched_yield();
+	task_yield();
 	if (v[0] == 'k')
 		CU_ASSERT_PTR_EQUAL(tl_get(&deletable), v);
 }
@@ -226,9 +226,9 @@ static void test_del_removes_only_the_current_tasks_value(void)
 	char del[] = "del", keep[] = "keep";
 
 	destroyed = 0;
-	sched_spawn(&a, "a", set_then_maybe_del, del);
-	sched_spawn(&b, "b", set_then_maybe_del, keep);
-	sched_run();
+	task_spawn(&a, "a", set_then_maybe_del, del);
+	task_spawn(&b, "b", set_then_maybe_del, keep);
+	task_run();
 	/* b's value was destroyed at b's exit, a's only once by tl_del. */
 	CU_ASSERT_EQUAL(destroyed, 2);
 	CU_ASSERT_PTR_EQUAL(destroyed_value, keep);
@@ -264,8 +264,8 @@ static void test_cleanup_at_task_end(void)
 
 	memset(dtor_calls, 0, sizeof(dtor_calls));
 	tl_set(&l0, "root value");
-	sched_spawn(&t, "t", set_all, NULL);
-	sched_run();
+	task_spawn(&t, "t", set_all, NULL);
+	task_run();
 	CU_ASSERT_EQUAL(dtor_calls[0], 1);
 	CU_ASSERT_EQUAL(dtor_calls[1], 1);
 	CU_ASSERT_EQUAL(dtor_calls[2], 1);
