@@ -62,8 +62,8 @@ STATIC := $(O)/libtasklocal.a
 SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
-.PHONY: all deps demo check check-sanitize check-valgrind install uninstall \
-	clean
+.PHONY: all deps demo check check-sanitize check-valgrind check-install \
+	install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(STATIC) $(if $(CROSS_COMPILE),,$(SHARED) tasklocal.pc)
@@ -92,14 +92,19 @@ $(SHARED): $(PIC_OBJS)
 	$(Q)ln -sf $(notdir $(SHARED)) $(O)/$(SONAME)
 	$(Q)ln -sf $(notdir $(SHARED)) $(O)/libtasklocal.so
 
-tasklocal.pc: Makefile
+# The .pc text, for the PREFIX and CONFIG of this make invocation.
+PC_TEXT = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+	'includedir=$(INCLUDEDIR)' '' 'Name: tasklocal' \
+	'Description: task-local storage for C schedulers' \
+	'Version: $(VERSION)' 'Libs: -L$${libdir} -ltasklocal' \
+	'Libs.private: $(LDLIBS_THREADS)' \
+	'Cflags: -I$${includedir} $(CONFIG)'
+
+tasklocal.pc: FORCE
 	$(quiet) GEN $@
-	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
-		'includedir=$(INCLUDEDIR)' '' 'Name: tasklocal' \
-		'Description: task-local storage for C schedulers' \
-		'Version: $(VERSION)' 'Libs: -L$${libdir} -ltasklocal' \
-		'Libs.private: $(LDLIBS_THREADS)' \
-		'Cflags: -I$${includedir} $(CONFIG)' > $@
+	$(Q)$(PC_TEXT) > $@
+
+FORCE:
 
 # -------------------------------------------------------------------- tools
 
@@ -188,7 +193,7 @@ install: all
 	$(Q)install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libtasklocal.so
-	$(Q)install -m 644 tasklocal.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(Q)$(PC_TEXT) > $(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(INCLUDEDIR)/tasklocal.h \
@@ -198,6 +203,25 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
+
+# Install into a scratch root, build the demo against what was installed
+# (through pkg-config), run it, uninstall, and check nothing is left.
+INSTALL_CHECK_ROOT := tools/install-check
+check-install: all
+	$(Q)rm -rf $(INSTALL_CHECK_ROOT)
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) PREFIX=/usr
+	$(quiet) TEST $@
+	$(Q)export PKG_CONFIG_PATH=$(INSTALL_CHECK_ROOT)/usr/lib/pkgconfig \
+	 PKG_CONFIG_SYSROOT_DIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) && \
+	 $(CC) -std=c11 -D_GNU_SOURCE -o $(INSTALL_CHECK_ROOT)/demo tools/demo.c tools/sched.c \
+		$$(pkg-config --cflags tasklocal) \
+		$$(pkg-config --libs --static tasklocal | sed 's/-ltasklocal/-l:libtasklocal.a/')
+	$(Q)$(INSTALL_CHECK_ROOT)/demo >/dev/null
+	$(Q)rm -f $(INSTALL_CHECK_ROOT)/demo
+	$(Q)$(MAKE) --no-print-directory uninstall DESTDIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) PREFIX=/usr
+	$(Q)test -z "$$(find $(INSTALL_CHECK_ROOT) -type f -o -type l)" || \
+		{ echo "uninstall left:"; find $(INSTALL_CHECK_ROOT) -type f -o -type l; exit 1; }
+	$(Q)rm -rf $(INSTALL_CHECK_ROOT)
 
 clean:
 	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
