@@ -136,13 +136,14 @@ struct tl_local {
 #define TL_LOCAL(...) { __VA_ARGS__ }
 
 /*
- * The per-thread block the inline fast path reads.  cache[0] is a sentinel
- * that never matches: locals that are not registered, or not cacheable
- * (those with a discriminator), point at it.  Entries are filled by the
- * slow path with (current task, local key, slot) and are valid as long as
- * the local's key is unchanged: the library changes a key whenever a slot
- * of that local is released anywhere, so an entry can never lead to a freed
- * slot, a deleted local, or a value of another task.
+ * The per-thread block the inline fast path reads.  A local's key holds a
+ * tag and the byte offset of its cache entry; cache[0] is a sentinel that
+ * never matches, where locals not registered (key 0) point.  Entries are
+ * filled by the slow path with (current task, key, slot) and are valid as
+ * long as the local's key is unchanged: the library gives a local a new tag
+ * whenever one of its slots is released anywhere, so an entry can never
+ * lead to a freed slot, a deleted local, or a value of another task.
+ * Entries of locals with a discriminator are checked by the slow path only.
  */
 struct tl__centry {
 	uint64_t key;

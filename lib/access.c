@@ -7,62 +7,77 @@
 #include "internal.h"
 
 /*
- * The list that holds @l's value for the current task, checked under
- * TL_DEBUG; NULL for a discriminator without a current() callback or a
- * corrupted list.
+ * Where the current task's value of a local lives: the list to walk, and
+ * what a cache entry's task field holds for that task.  Entries of locals
+ * with a discriminator hold the task's address with bit 0 set, an address
+ * no task has: the inline fast path, which only knows the default
+ * discriminator, never matches them; the slow path below does.
  */
-static struct tl_node *task_of(struct tl_local *l, struct tl_node **cur)
-{
-	struct tl_node *head = tl__head_of(l, cur);
+struct place {
+	struct tl_node *head;
+	struct tl_node *tag;
+};
 
-	return head && tl__list_ok(head) ? head : NULL;
+/* False for a discriminator without current(), or a corrupted list. */
+static bool locate(struct tl_local *l, struct place *p)
+{
+	struct tl_node *cur;
+
+	p->head = tl__head_of(l, &cur);
+	if (!p->head || !tl__list_ok(p->head))
+		return false;
+	p->tag = l->disc ? (struct tl_node *)((uintptr_t)cur | 1) : cur;
+	return true;
 }
 
-/*
- * Remember that @s holds @l's value while @cur is current.  Locals with a
- * discriminator have key 0 and are never cached: the hot path only knows
- * the default discriminator's current task.
- */
-static void cache_fill(const struct tl_local *l, struct tl_node *cur,
+static void cache_fill(const struct tl_local *l, const struct place *p,
 		       struct tl_slot *s)
 {
 #if TL_CACHE_SIZE
 	uint64_t key = tl__key(l);
-	struct tl__centry *e;
 
 	if (!key)
 		return;
-	e = (struct tl__centry *)((char *)tl__thread.cache + (key & 0xffff));
-	e->task = cur;
-	e->key = key;
-	e->slot = s;
+	TL__ENTRY(task, key) = p->tag;
+	TL__ENTRY(key, key) = key;
+	TL__ENTRY(slot, key) = s;
 #else
 	(void)l;
-	(void)cur;
+	(void)p;
 	(void)s;
 #endif
 }
 
+/* The current task's slot of registered local @l: the cache, or a walk. */
+static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
+{
+	struct tl_slot *s;
+#if TL_CACHE_SIZE
+	uint64_t key = tl__key(l);
+
+	if (TL__ENTRY(task, key) == p->tag && TL__ENTRY(key, key) == key)
+		return TL__ENTRY(slot, key);
+#endif
+	s = tl__find(p->head, l->tl__gen);
+	if (s)
+		cache_fill(l, p, s);
+	return s;
+}
+
 void *tl__get_slow(struct tl_local *l)
 {
-	struct tl_node *cur, *head;
+	struct place p;
 	struct tl_slot *s;
 
-	if (!tl_local_registered(l))
+	if (!tl_local_registered(l) || !locate(l, &p))
 		return NULL;
-	head = task_of(l, &cur);
-	if (!head)
-		return NULL;
-	s = tl__find(head, l->tl__gen);
-	if (!s)
-		return NULL;
-	cache_fill(l, cur, s);
-	return s->value;
+	s = lookup(l, &p);
+	return s ? s->value : NULL;
 }
 
 int tl__set_slow(struct tl_local *l, void *value)
 {
-	struct tl_node *cur, *head;
+	struct place p;
 	struct tl_slot *s;
 	int err;
 
@@ -71,34 +86,30 @@ int tl__set_slow(struct tl_local *l, void *value)
 	err = tl__ensure_registered(l);
 	if (err)
 		return err;
-	head = task_of(l, &cur);
-	if (!head)
+	if (!locate(l, &p))
 		return -EINVAL;
-	s = tl__find(head, l->tl__gen);
+	s = lookup(l, &p);
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
 		s = tl__slot_alloc(0);
 		if (!s)
 			return -ENOMEM;
-		tl__slot_link(s, l, head);
+		tl__slot_link(s, l, p.head);
+		cache_fill(l, &p, s);
 	}
 	s->value = value;
-	cache_fill(l, cur, s);
 	return 0;
 }
 
 void *tl__this_slow(struct tl_local *l)
 {
-	struct tl_node *cur, *head;
+	struct place p;
 	struct tl_slot *s;
 
-	if (!l || !l->size || tl__ensure_registered(l))
+	if (!l || !l->size || tl__ensure_registered(l) || !locate(l, &p))
 		return NULL;
-	head = task_of(l, &cur);
-	if (!head)
-		return NULL;
-	s = tl__find(head, l->tl__gen);
+	s = lookup(l, &p);
 	if (!s) {
 		s = tl__slot_alloc(l->size);
 		if (!s)
@@ -107,15 +118,15 @@ void *tl__this_slow(struct tl_local *l)
 			l->init(s->value, l->arg);
 		else
 			memset(s->value, 0, l->size);
-		tl__slot_link(s, l, head);
+		tl__slot_link(s, l, p.head);
+		cache_fill(l, &p, s);
 	}
-	cache_fill(l, cur, s);
 	return s->value;
 }
 
 int (tl_del)(struct tl_local *l)
 {
-	struct tl_node *cur, *head;
+	struct place p;
 	struct tl_slot *s;
 	bool had_value;
 
@@ -123,10 +134,9 @@ int (tl_del)(struct tl_local *l)
 		return -EINVAL;
 	if (!tl_local_registered(l))
 		return -ENOENT;
-	head = task_of(l, &cur);
-	if (!head)
+	if (!locate(l, &p))
 		return -EINVAL;
-	s = tl__find(head, l->tl__gen);
+	s = lookup(l, &p);
 	if (!s)
 		return -ENOENT;
 	had_value = s->value != NULL;
@@ -137,7 +147,7 @@ int (tl_del)(struct tl_local *l)
 
 int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 {
-	struct tl_node *cur, *head;
+	struct place p;
 	struct tl_slot *old;
 	int err;
 
@@ -146,10 +156,9 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 	err = tl__ensure_registered(l);
 	if (err)
 		return err;
-	head = task_of(l, &cur);
-	if (!head)
+	if (!locate(l, &p))
 		return -EINVAL;
-	old = tl__find(head, l->tl__gen);
+	old = lookup(l, &p);
 	if (old != slot) {
 		if (!tl__slot_unlinked(slot))
 			return -EINVAL;
@@ -158,9 +167,9 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 			tl__release(old, false);
 		}
 		slot->info = TL__SLOT_BOUND;
-		tl__slot_link(slot, l, head);
+		tl__slot_link(slot, l, p.head);
+		cache_fill(l, &p, slot);
 	}
 	slot->value = value;
-	cache_fill(l, cur, slot);
 	return 0;
 }

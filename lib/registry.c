@@ -109,16 +109,15 @@ static uint64_t key_make(uint64_t off)
 	return (++reg.tag << 16) | off;
 }
 
-static uint64_t key_first(const struct tl_local *l, uint32_t index)
+static uint64_t key_first(uint32_t index)
 {
 #if TL_CACHE_SIZE
-	if (!l->disc)
-		return key_make((1 + ((index - 1) & (TL_CACHE_SIZE - 1))) *
-				sizeof(struct tl__centry));
-#endif
-	(void)l;
+	return key_make((1 + ((index - 1) & (TL_CACHE_SIZE - 1))) *
+			sizeof(struct tl__centry));
+#else
 	(void)index;
-	return 0;	/* entry 0: never cached */
+	return 0;	/* no cache */
+#endif
 }
 
 void tl__invalidate_locked(struct tl_local *l)
@@ -228,7 +227,7 @@ static int register_locked(struct tl_local *l)
 	if (++reg.gen == 0)
 		++reg.gen;
 	l->tl__index = index;
-	key_store(l, key_first(l, index));
+	key_store(l, key_first(index));
 	__atomic_store_n(&l->tl__gen, reg.gen, __ATOMIC_RELEASE);
 	return 0;
 

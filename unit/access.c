@@ -327,6 +327,46 @@ static void test_many_locals_share_the_cache(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/* Locals with a discriminator are cached by the slow path, as safely. */
+static void test_cache_with_a_discriminator(void)
+{
+	struct tl_sched s;
+	struct tl_local l = TL_LOCAL(.disc = &s.disc);
+	struct tl_local plain = TL_LOCAL(.name = NULL);
+	struct tl_node a = TL_NODE_INIT(a), b = TL_NODE_INIT(b);
+	int i;
+
+	tl_sched_init(&s);
+	tl_sched_switch(&s, &a);
+	tl_set(&l, "a");
+	tl_sched_switch(&s, &b);
+	tl_set(&l, "b");
+	/* The thread's own current task is the same object: no confusion. */
+	tl_switch(&a);
+	tl_set(&plain, "plain a");
+	for (i = 0; i < 3; i++) {
+		tl_sched_switch(&s, &a);
+		CU_ASSERT_STRING_EQUAL(tl_get(&l), "a");
+		tl_sched_switch(&s, &b);
+		CU_ASSERT_STRING_EQUAL(tl_get(&l), "b");
+		CU_ASSERT_STRING_EQUAL(tl_get(&plain), "plain a");
+	}
+	CU_ASSERT_EQUAL(tl_del(&l), 0);			/* b's */
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_sched_switch(&s, &a);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "a");
+	tl_switch(NULL);
+	tl_task_exit(&a);
+	tl_task_init(&a);				/* same address, new task */
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_sched_switch(&s, NULL);
+	CU_ASSERT_PTR_NULL(tl_get(&l));			/* root context */
+	tl_task_exit(&b);
+	tl_local_unregister(&l);
+	tl_local_unregister(&plain);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
@@ -339,4 +379,5 @@ UNIT_SUITE(access,
 	UNIT_TEST(test_cache_after_del_and_unregister),
 	UNIT_TEST(test_cache_task_memory_reused),
 	UNIT_TEST(test_cache_task_migrating_between_threads),
-	UNIT_TEST(test_many_locals_share_the_cache));
+	UNIT_TEST(test_many_locals_share_the_cache),
+	UNIT_TEST(test_cache_with_a_discriminator));
