@@ -64,6 +64,19 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
 	return s;
 }
 
+/* For the calls that may register @l first: then its slot, as lookup(). */
+static int prepare(struct tl_local *l, struct place *p, struct tl_slot **s)
+{
+	int err = tl__ensure_registered(l);
+
+	if (err)
+		return err;
+	if (!locate(l, p))
+		return -EINVAL;
+	*s = lookup(l, p);
+	return 0;
+}
+
 void *tl__get_slow(struct tl_local *l)
 {
 	struct place p;
@@ -83,12 +96,9 @@ int tl__set_slow(struct tl_local *l, void *value)
 
 	if (!l || l->size)
 		return -EINVAL;
-	err = tl__ensure_registered(l);
+	err = prepare(l, &p, &s);
 	if (err)
 		return err;
-	if (!locate(l, &p))
-		return -EINVAL;
-	s = lookup(l, &p);
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
@@ -107,9 +117,8 @@ void *tl__this_slow(struct tl_local *l)
 	struct place p;
 	struct tl_slot *s;
 
-	if (!l || !l->size || tl__ensure_registered(l) || !locate(l, &p))
+	if (!l || !l->size || prepare(l, &p, &s))
 		return NULL;
-	s = lookup(l, &p);
 	if (!s) {
 		s = tl__slot_alloc(l->size);
 		if (!s)
@@ -153,12 +162,9 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 
 	if (!l || !slot || l->size)
 		return -EINVAL;
-	err = tl__ensure_registered(l);
+	err = prepare(l, &p, &old);
 	if (err)
 		return err;
-	if (!locate(l, &p))
-		return -EINVAL;
-	old = lookup(l, &p);
 	if (old != slot) {
 		if (!tl__slot_unlinked(slot))
 			return -EINVAL;
