@@ -118,7 +118,7 @@ static void test_bind_uses_the_callers_slot(void)
 	CU_ASSERT_PTR_EQUAL(t.next, &slot.node);
 	/* Set and bind again reuse the same slot. */
 	CU_ASSERT_EQUAL(tl_set(&l, "v2"), 0);
-	CU_ASSERT_PTR_EQUAL(slot.value, "v2");
+	CU_ASSERT_STRING_EQUAL(slot.value, "v2");
 	CU_ASSERT_EQUAL(tl_bind(&l, &slot, "v3"), 0);
 	CU_ASSERT_STRING_EQUAL(tl_get(&l), "v3");
 	CU_ASSERT_EQUAL(unit_alloc.calls, 0);
