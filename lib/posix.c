@@ -9,40 +9,36 @@
  * tl_lock_set() guards it too, a heapless build takes it from the arena,
  * and while keys exist the allocator refuses to be replaced, as for the
  * registry's own tables.  An entry's generation is its local's registry
- * generation, handed out from the core's single counter, so no second
- * counter says which key is which.
+ * generation, handed out from the core's one counter: no second counter
+ * says which key is which.
  */
 #include "internal.h"
 #include "tasklocal/posix.h"
 
-struct tl__key *tl__keys[TL__KEY_CHUNKS];
+#define NO_POS UINT32_MAX	/* in no chunk: ends the free list */
+
+struct tl__key_entry *tl__keys[TL__KEY_DIR];
 
 static struct {
-	uint64_t next;		/* first position never handed out */
-	uint32_t free;		/* first free position, 0: none */
+	uint32_t free;		/* first free position, NO_POS: none */
+	uint32_t chunk;		/* chunk of the first position never handed out */
+	uint32_t offset;	/* and its offset there */
 	uint32_t used;		/* entries taken: live, being created or deleted */
-} table = { .next = TL__KEY_CHUNK0 };
+} table = { .free = NO_POS };
 
 /* Entries in chunk @k. */
-static size_t chunk_len(unsigned int k)
+static size_t chunk_len(uint32_t k)
 {
 	return (size_t)TL__KEY_CHUNK0 << k;
 }
 
-static unsigned int chunk_of(uint32_t pos)
-{
-	return 31 - (unsigned int)__builtin_clz(pos) - TL__KEY_SHIFT;
-}
-
 /* The entry at @pos, in a chunk that exists; call with the lock held. */
-static struct tl__key *entry_at(uint32_t pos)
+static struct tl__key_entry *entry_at(uint32_t pos)
 {
-	unsigned int k = chunk_of(pos);
-
-	return &tl__keys[k][pos - ((uint32_t)TL__KEY_CHUNK0 << k)];
+	return &tl__keys[pos >> TL__KEY_OFFSET_BITS][pos & TL__KEY_OFFSET_MASK];
 }
 
-static void chunk_publish(unsigned int k, struct tl__key *chunk)
+static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
 #if TL_THREADS
 	__atomic_store_n(&tl__keys[k], chunk, __ATOMIC_RELAXED);
@@ -51,7 +47,7 @@ static void chunk_publish(unsigned int k, struct tl__key *chunk)
 #endif
 }
 
-static void gen_store(struct tl__key *e, uint32_t gen)
+static void gen_store(struct tl__key_entry *e, uint32_t gen)
 {
 #if TL_THREADS
 	__atomic_store_n(&e->gen, gen, __ATOMIC_RELAXED);
@@ -61,13 +57,13 @@ static void gen_store(struct tl__key *e, uint32_t gen)
 }
 
 /*
- * Zero-filled, so that a stale or forged key pointing past the entries
- * handed out reads generation 0 and is refused.
+ * Zero-filled, so that a deleted key whose position was never handed out
+ * again reads generation 0 there and is refused.
  */
-static int chunk_alloc_locked(unsigned int k)
+static int chunk_alloc_locked(uint32_t k)
 {
 	size_t len = chunk_len(k);
-	struct tl__key *chunk;
+	struct tl__key_entry *chunk;
 
 	if (len > SIZE_MAX / sizeof(*chunk))
 		return ENOMEM;
@@ -81,23 +77,23 @@ static int chunk_alloc_locked(unsigned int k)
 
 /*
  * With no key left the chunks go back to the allocator, so that it may be
- * replaced again.  Stale keys then find their chunk gone in the directory,
- * which is cleared before the memory is freed.
+ * replaced again.  Deleted keys then find their chunk gone.
  */
 static void shrink_if_empty_locked(void)
 {
-	unsigned int k;
+	uint32_t k;
 
 	if (table.used)
 		return;
 	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k]; k++) {
-		struct tl__key *chunk = tl__keys[k];
+		struct tl__key_entry *chunk = tl__keys[k];
 
 		chunk_publish(k, NULL);
 		tl__mem_free(chunk, chunk_len(k) * sizeof(*chunk));
 	}
-	table.free = 0;
-	table.next = TL__KEY_CHUNK0;
+	table.free = NO_POS;
+	table.chunk = 0;
+	table.offset = 0;
 }
 
 /* Reserve an entry: the most recently freed one, else a new position. */
@@ -106,18 +102,21 @@ static int take_locked(uint32_t *pos)
 	uint32_t p = table.free;
 	int err;
 
-	if (p) {
+	if (p != NO_POS) {
 		table.free = entry_at(p)->next;
 	} else {
-		if (table.next > UINT32_MAX)
+		if (table.chunk == TL__KEY_CHUNKS)
 			return EAGAIN;
-		p = (uint32_t)table.next;
-		if (!tl__keys[chunk_of(p)]) {
-			err = chunk_alloc_locked(chunk_of(p));
+		if (!tl__keys[table.chunk]) {
+			err = chunk_alloc_locked(table.chunk);
 			if (err)
 				return err;
 		}
-		table.next++;
+		p = table.chunk << TL__KEY_OFFSET_BITS | table.offset;
+		if (++table.offset == chunk_len(table.chunk)) {
+			table.chunk++;
+			table.offset = 0;
+		}
 	}
 	table.used++;
 	*pos = p;
@@ -134,7 +133,7 @@ static void put_locked(uint32_t pos)
 
 int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 {
-	struct tl__key *e;
+	struct tl__key_entry *e;
 	uint32_t pos;
 	int err;
 
@@ -165,30 +164,31 @@ err_put:
 	tl__lock();
 	put_locked(pos);
 	tl__unlock();
-	return -err;	/* ENOMEM: no name, so no EEXIST */
+	return -err;	/* ENOMEM: a key has no name, so never EEXIST */
 }
 
 int tl_key_delete(tl_key_t key)
 {
-	struct tl_local *l;
-	uint32_t pos = (uint32_t)key;
+	struct tl__key_entry *e;
 
+	if (!(key >> 32))
+		return EINVAL;	/* would match a free entry */
 	/*
 	 * Resolve and retire under the lock, so that of two deletes of one
 	 * key exactly one succeeds; the entry stays off the free list until
 	 * the registry has let go of its local.
 	 */
 	tl__lock();
-	l = tl__key_local(key);
-	if (l)
-		gen_store(tl_container_of(l, struct tl__key, local), 0);
+	e = tl__key_lookup(key);
+	if (e)
+		gen_store(e, 0);
 	tl__unlock();
-	if (!l)
+	if (!e)
 		return EINVAL;
 
-	tl_local_unregister(l);
+	tl_local_unregister(&e->local);
 	tl__lock();
-	put_locked(pos);
+	put_locked((uint32_t)key);
 	tl__unlock();
 	return 0;
 }

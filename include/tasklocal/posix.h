@@ -42,57 +42,62 @@ extern "C" {
  * registration generation of its local.  A position is reused after
  * tl_key_delete(), a generation never is (until 2^32 keys later), so a
  * deleted key never resolves again, whichever key took its position.  0 is
- * never a key: a zero-filled tl_key_t is answered as a deleted one.
+ * never a key: a zero-filled tl_key_t is answered as a deleted one.  Other
+ * integers that never were keys are not checked for.
  */
 typedef uint64_t tl_key_t;
 
 /*
- * The key table: a fixed directory of chunks, chunk k holding
- * TL__KEY_CHUNK0 << k entries, so that positions [CHUNK0 << k,
- * CHUNK0 << (k + 1)) live in chunk k and a position's chunk is its highest
- * set bit.  Chunks never move, so the lookup takes no lock; they are freed
- * only when no key is left, after their directory entries are cleared.
+ * The key table: a fixed directory of chunks that never move, so that the
+ * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries; a
+ * position is k << TL__KEY_OFFSET_BITS | offset in the chunk, so that it
+ * is found with a shift and a mask.  Every directory entry an integer's
+ * top bits can name exists: those past TL__KEY_CHUNKS stay NULL.  Chunks
+ * are freed only when no key is left, after their entries here are
+ * cleared, so a deleted key finds either its chunk or NULL.
  */
-#define TL__KEY_SHIFT	5
-#define TL__KEY_CHUNK0	(1u << TL__KEY_SHIFT)
-#define TL__KEY_CHUNKS	(32 - TL__KEY_SHIFT)
+#define TL__KEY_CHUNK0		32u
+#define TL__KEY_OFFSET_BITS	27
+#define TL__KEY_OFFSET_MASK	((1u << TL__KEY_OFFSET_BITS) - 1)
+#define TL__KEY_DIR		(1u << (32 - TL__KEY_OFFSET_BITS))
+#define TL__KEY_CHUNKS		23	/* chunk 22 fills the offset bits */
 
-struct tl__key {
+struct tl__key_entry {
 	struct tl_local local;
 	uint32_t gen;		/* hot: the live key's generation; 0: none */
 	uint32_t next;		/* free list: position of the next free entry */
 };
 
-extern struct tl__key *tl__keys[TL__KEY_CHUNKS];
+extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
 
 /*
- * The local of @key, or NULL for a key that is not live.  Racing only with
- * calls on other keys, so relaxed loads suffice: whoever handed this thread
- * the key made its creation visible.
+ * The entry @key names if it is live, else NULL.  It races only with
+ * calls on other keys, so relaxed loads suffice: whoever handed this
+ * thread the key made its creation visible.  A generation of 0 may match
+ * a free entry, whose local is not registered: tl_get() answers NULL for
+ * it, the callers that could register it check for 0 themselves.
  */
-static inline struct tl_local *tl__key_local(tl_key_t key)
+static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 {
-	uint32_t pos = (uint32_t)key, gen = (uint32_t)(key >> 32), live;
-	struct tl__key *chunk;
-	unsigned int msb;
+	uint32_t pos = (uint32_t)key, gen = (uint32_t)(key >> 32);
+	struct tl__key_entry **chunk = &tl__keys[pos >> TL__KEY_OFFSET_BITS];
+	struct tl__key_entry *e;
 
-	if (TL__UNLIKELY(pos < TL__KEY_CHUNK0 || gen == 0))
-		return NULL;
-	msb = 31 - (unsigned int)__builtin_clz(pos);
 #if TL_THREADS
-	chunk = __atomic_load_n(&tl__keys[msb - TL__KEY_SHIFT], __ATOMIC_RELAXED);
+	e = __atomic_load_n(chunk, __ATOMIC_RELAXED);
 #else
-	chunk = tl__keys[msb - TL__KEY_SHIFT];
+	e = *chunk;
 #endif
-	if (TL__UNLIKELY(!chunk))
+	if (TL__UNLIKELY(!e))
 		return NULL;
-	chunk += pos - (1u << msb);
+	e += pos & TL__KEY_OFFSET_MASK;
 #if TL_THREADS
-	live = __atomic_load_n(&chunk->gen, __ATOMIC_RELAXED);
+	if (TL__UNLIKELY(__atomic_load_n(&e->gen, __ATOMIC_RELAXED) != gen))
 #else
-	live = chunk->gen;
+	if (TL__UNLIKELY(e->gen != gen))
 #endif
-	return TL__LIKELY(live == gen) ? &chunk->local : NULL;
+		return NULL;
+	return e;
 }
 
 /**
@@ -112,7 +117,7 @@ static inline struct tl_local *tl__key_local(tl_key_t key)
  * library's allocator (struct tl_allocator), never in a heapless build
  * without one.
  * Return: 0, EINVAL (@key NULL), ENOMEM (no memory for the key table or
- * the registry), EAGAIN (the key table is full: 2^32 positions).
+ * the registry), EAGAIN (the key table is full: about 2^28 keys exist).
  */
 int tl_key_create(tl_key_t *key, void (*destructor)(void *));
 
@@ -132,7 +137,7 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *));
 int tl_key_delete(tl_key_t key);
 
 /**
- * tl_getspecific - the current task's value for @key, as pthread_getspecific()
+ * tl_getspecific - the current task's value for @key (pthread_getspecific)
  * @key: a key
  *
  * Outside any task it reads the calling thread's root context, so that
@@ -143,13 +148,13 @@ int tl_key_delete(tl_key_t key);
  */
 static inline void *tl_getspecific(tl_key_t key)
 {
-	struct tl_local *l = tl__key_local(key);
+	struct tl__key_entry *e = tl__key_lookup(key);
 
-	return TL__LIKELY(l != NULL) ? tl_get(l) : NULL;
+	return TL__LIKELY(e != NULL) ? tl_get(&e->local) : NULL;
 }
 
 /**
- * tl_setspecific - set the current task's value for @key, as pthread_setspecific()
+ * tl_setspecific - set the current task's value for @key (pthread_setspecific)
  * @key: a key
  * @value: the value; NULL means "no value" (no destructor will run)
  *
@@ -161,12 +166,13 @@ static inline void *tl_getspecific(tl_key_t key)
  */
 static inline int tl_setspecific(tl_key_t key, const void *value)
 {
-	struct tl_local *l = tl__key_local(key);
+	struct tl__key_entry *e = tl__key_lookup(key);
 
-	if (TL__UNLIKELY(l == NULL))
+	/* Generation 0 names no key: tl_set() must not register a free entry. */
+	if (TL__UNLIKELY(e == NULL || (uint32_t)(key >> 32) == 0))
 		return EINVAL;
 	/* The core's commands return -errno; POSIX wants it positive. */
-	return -tl_set(l, (void *)(uintptr_t)value);
+	return -tl_set(&e->local, (void *)(uintptr_t)value);
 }
 
 #ifdef __cplusplus
