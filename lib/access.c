@@ -102,6 +102,7 @@ int tl__set_slow(struct tl_local *l, void *value)
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
+		tl__reap(p.head);
 		s = tl__slot_alloc(0);
 		if (!s)
 			return -ENOMEM;
@@ -120,6 +121,7 @@ void *tl__this_slow(struct tl_local *l)
 	if (!l || !l->size || prepare(l, &p, &s))
 		return NULL;
 	if (!s) {
+		tl__reap(p.head);
 		s = tl__slot_alloc(l->size);
 		if (!s)
 			return NULL;

@@ -68,6 +68,9 @@ void tl__invalidate_locked(struct tl_local *l);
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 
+/* registry.c: whether any local was ever unregistered (slots may be dead) */
+bool tl__unregistered_any(void);
+
 /* mem.c */
 void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
@@ -85,6 +88,15 @@ struct tl_slot *tl__find(struct tl_node *head, uint32_t gen);
  * unless the caller owns it.
  */
 void tl__release(struct tl_slot *s, bool run_destructor);
+
+/*
+ * Unlink the slots in @head whose local was unregistered, freeing the
+ * library's own.
+ * Called before a first set allocates, so that a task (a thread's root
+ * context above all) that outlives many locals does not keep their slots
+ * until its exit, nor walk them on every miss.
+ */
+void tl__reap(struct tl_node *head);
 
 /* error.c: hand a TL_DEBUG report to the hook */
 void tl__report_at(const char *file, int line, const char *what);

@@ -35,6 +35,7 @@ static struct {
 	uint32_t free;		/* first free index, 0: none */
 	uint32_t used;		/* registered locals */
 	uint32_t gen;		/* last generation handed out */
+	uint32_t unregistered;	/* unregistrations so far (saturating) */
 	uint64_t tag;		/* last cache tag handed out */
 } reg;
 
@@ -285,12 +286,20 @@ int tl_local_unregister(struct tl_local *l)
 	reg.by_index[i] = (uintptr_t)reg.free << 1 | 1;
 	reg.free = i;
 	reg.used--;
+	if (reg.unregistered != UINT32_MAX)
+		__atomic_store_n(&reg.unregistered, reg.unregistered + 1,
+				 __ATOMIC_RELAXED);
 	l->tl__index = 0;
 	key_store(l, 0);
 	__atomic_store_n(&l->tl__gen, 0, __ATOMIC_RELEASE);
 	shrink_if_empty_locked();
 	tl__unlock();
 	return 0;
+}
+
+bool tl__unregistered_any(void)
+{
+	return __atomic_load_n(&reg.unregistered, __ATOMIC_RELAXED) != 0;
 }
 
 struct tl_local *tl_local_find(const char *name)

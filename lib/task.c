@@ -125,6 +125,33 @@ void tl__release(struct tl_slot *s, bool run_destructor)
 		tl__slot_free(s);
 }
 
+void tl__reap(struct tl_node *head)
+{
+	struct tl_slot *s, *n;
+	struct tl_node dead;
+
+	if (!tl__unregistered_any())
+		return;
+	tl_node_init(&dead);
+	tl__lock();
+	tl_for_each_entry_safe(s, n, head, node)
+		if (!tl__resolve_locked(s)) {
+			tl_node_del(&s->node);
+			tl_node_add(&s->node, &dead);
+		}
+	tl__unlock();
+	/*
+	 * Their locals' keys were reset at unregistration: no cache entry
+	 * leads here.  Slots given to tl_bind() go back to their owner.
+	 */
+	while (!tl_node_empty(&dead)) {
+		s = tl__slot_of(dead.next);
+		tl_node_del(&s->node);
+		if (!(s->info & TL__SLOT_BOUND))
+			tl__slot_free(s);
+	}
+}
+
 /* Move every slot of @from to the empty head @to; @from is left empty. */
 static void splice_init(struct tl_node *from, struct tl_node *to)
 {

@@ -179,6 +179,39 @@ static void test_out_of_memory_growing_keeps_registered(void)
 	unit_alloc_remove();
 }
 
+/*
+ * A long-lived context (a thread's root) that sees locals come and go keeps
+ * no slot of the dead ones: memory stays flat, lookups do not slow down.
+ */
+static void test_dead_slots_do_not_pile_up(void)
+{
+	struct tl_local keep = TL_LOCAL(.name = NULL);
+	struct tl_slot bound;
+	long peak = 0;
+	int i;
+
+	memset(&bound, 0, sizeof(bound));
+	unit_alloc_install(-1);
+	tl_set(&keep, "kept");
+	for (i = 0; i < 1000; i++) {
+		struct tl_local l = TL_LOCAL(.name = NULL);
+		struct tl_local b = TL_LOCAL(.name = NULL);
+
+		CU_ASSERT_EQUAL(tl_set(&l, &l), 0);
+		CU_ASSERT_EQUAL(tl_bind(&b, &bound, &b), 0);
+		CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+		CU_ASSERT_EQUAL(tl_local_unregister(&b), 0);
+		if (unit_alloc.in_use > peak)
+			peak = unit_alloc.in_use;
+	}
+	CU_ASSERT(peak <= 4);
+	CU_ASSERT_STRING_EQUAL(tl_get(&keep), "kept");
+	tl_root_exit();
+	CU_ASSERT_PTR_EQUAL(bound.node.next, TL_POISON_NEXT);	/* handed back */
+	tl_local_unregister(&keep);
+	unit_alloc_remove();
+}
+
 UNIT_SUITE(registry,
 	UNIT_TEST(test_first_set_registers_lazily),
 	UNIT_TEST(test_duplicate_name_is_refused),
@@ -186,4 +219,5 @@ UNIT_SUITE(registry,
 	UNIT_TEST(test_reused_index_never_sees_old_values),
 	UNIT_TEST(test_many_named_locals),
 	UNIT_TEST(test_out_of_memory_rolls_back),
-	UNIT_TEST(test_out_of_memory_growing_keeps_registered));
+	UNIT_TEST(test_out_of_memory_growing_keeps_registered),
+	UNIT_TEST(test_dead_slots_do_not_pile_up));
