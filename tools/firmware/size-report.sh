@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# tools/firmware/size-report.sh - the size table of the library, per object,
+# for the firmware archive and for a hosted one, and the budget check: the
+# core (every object but posix.o, the registry included) must keep its text
+# within the budget on the firmware target.  text is what `size` counts as
+# text: code and read-only data.
+#
+# Usage: size-report.sh FIRMWARE_ARCHIVE HOSTED_ARCHIVE BUDGET
+# Environment: SIZE and NM of the firmware toolchain, HOST_SIZE.
+set -e
+
+fw=$1 hosted=$2 budget=$3
+: "${SIZE:=arm-none-eabi-size}" "${NM:=arm-none-eabi-nm}" "${HOST_SIZE:=size}"
+
+# "object text data bss" for each member of an archive
+members() {
+	"$1" "$2" | awk 'NR > 1 { print $6, $1, $2, $3 }'
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+members "$SIZE" "$fw" | sort > "$tmp/fw"
+if [ -f "$hosted" ]; then
+	members "$HOST_SIZE" "$hosted" | sort > "$tmp/hosted"
+else
+	: > "$tmp/hosted"
+fi
+
+awk -v budget="$budget" -v fwname="cortex-m3 -Os heapless" \
+    -v hostname="x86-64 -O2 hosted" '
+function row(name, a, b) {
+	printf "  %-12s %6s %6s %6s    %6s %6s %6s\n", name, \
+		a[1], a[2], a[3], b[1], b[2], b[3]
+}
+FNR == 1 { file++ }
+{
+	obj[$1] = 1
+	for (i = 2; i <= 4; i++) {
+		v[file, $1, i - 1] = $i
+		if ($1 != "posix.o")
+			core[file, i - 1] += $i
+	}
+	seen[file] = 1
+}
+END {
+	printf "  %-12s %-22s    %s\n", "object", fwname, hostname
+	printf "  %-12s %6s %6s %6s    %6s %6s %6s\n", "", "text", "data", "bss", \
+		"text", "data", "bss"
+	n = 0
+	for (o in obj)
+		names[++n] = o
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (names[j] < names[i]) {
+				t = names[i]; names[i] = names[j]; names[j] = t
+			}
+	for (i = 1; i <= n; i++) {
+		if (names[i] == "posix.o")
+			continue
+		for (k = 1; k <= 3; k++) {
+			a[k] = ((1, names[i], k) in v) ? v[1, names[i], k] : "-"
+			b[k] = ((2, names[i], k) in v) ? v[2, names[i], k] : "-"
+		}
+		row(names[i], a, b)
+	}
+	for (k = 1; k <= 3; k++) {
+		a[k] = core[1, k] + 0
+		b[k] = seen[2] ? core[2, k] + 0 : "-"
+	}
+	row("core", a, b)
+	for (k = 1; k <= 3; k++) {
+		a[k] = ((1, "posix.o", k) in v) ? v[1, "posix.o", k] : "-"
+		b[k] = ((2, "posix.o", k) in v) ? v[2, "posix.o", k] : "-"
+	}
+	row("posix.o", a, b)
+	if (!((1, "posix.o", 1) in v))
+		print "  (no posix.o: the POSIX layer is not built yet)"
+	print core[1, 1] > corefile
+}' corefile="$tmp/core" "$tmp/fw" "$tmp/hosted"
+
+core=$(cat "$tmp/core")
+if [ "$core" -gt "$budget" ]; then
+	echo "size-report: core text $core bytes exceeds the budget of $budget" >&2
+	echo "  largest functions and constants of the core (bytes):" >&2
+	"$NM" -A -S -t d --size-sort "$fw" 2>/dev/null |
+		awk '$3 ~ /^[TtRrWw]$/ { split($1, m, ":")
+			if (m[2] != "posix.o") printf "  %6d  %-11s %s\n", $2, m[2], $4 }' |
+		sort -n | tail -n 15 >&2
+	exit 1
+fi
+echo "  budget: core text $core of $budget bytes ($((budget - core)) left)"
