@@ -166,11 +166,7 @@ void *tl__this_slow(struct tl_local *l);
 
 static inline uint64_t tl__key(const struct tl_local *l)
 {
-#if TL_THREADS
-	return __atomic_load_n(&l->tl__key, __ATOMIC_RELAXED);
-#else
-	return l->tl__key;
-#endif
+	return TL__LOAD(&l->tl__key, RELAXED);
 }
 
 #if TL_CACHE_SIZE
@@ -516,7 +512,8 @@ int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
  * @pool: an initialised pool, or NULL to detach
  *
  * Slots too large for a block, or asked for when the pool is empty, come
- * from the allocator.
+ * from the allocator; in TL_HEAPLESS builds they are refused (-ENOMEM), so
+ * that slots never take the registry's arena.
  *
  * Return: 0, or -EBUSY while the attached pool has blocks in use.
  */

@@ -140,8 +140,14 @@ struct tl_slot *tl__slot_alloc(size_t data_size)
 		s = pool->free;
 		pool->free = *(void **)pool->free;
 		pool->used++;
-	} else {
+	} else if (!TL_HEAPLESS || !pool) {
 		s = tl__mem_alloc(total);
+	} else {
+		/*
+		 * Heapless: with a pool attached it is the only source of
+		 * slots, so they never eat the registry's arena.
+		 */
+		s = NULL;
 	}
 	tl__unlock();
 	if (!s)

@@ -40,20 +40,12 @@ static struct tl__key_entry *entry_at(uint32_t pos)
 
 static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
-#if TL_THREADS
-	__atomic_store_n(&tl__keys[k], chunk, __ATOMIC_RELAXED);
-#else
-	tl__keys[k] = chunk;
-#endif
+	TL__STORE(&tl__keys[k], chunk, RELAXED);
 }
 
 static void gen_store(struct tl__key_entry *e, uint32_t gen)
 {
-#if TL_THREADS
-	__atomic_store_n(&e->gen, gen, __ATOMIC_RELAXED);
-#else
-	e->gen = gen;
-#endif
+	TL__STORE(&e->gen, gen, RELAXED);
 }
 
 /*

@@ -94,11 +94,7 @@ void tl__unlock(void)
 
 static void key_store(struct tl_local *l, uint64_t key)
 {
-#if TL_THREADS
-	__atomic_store_n(&l->tl__key, key, __ATOMIC_RELAXED);
-#else
-	l->tl__key = key;
-#endif
+	TL__STORE(&l->tl__key, key, RELAXED);
 }
 
 /*
@@ -229,7 +225,7 @@ static int register_locked(struct tl_local *l)
 		++reg.gen;
 	l->tl__index = index;
 	key_store(l, key_first(index));
-	__atomic_store_n(&l->tl__gen, reg.gen, __ATOMIC_RELEASE);
+	TL__STORE(&l->tl__gen, reg.gen, RELEASE);
 	return 0;
 
 err_free_rec:
@@ -255,7 +251,7 @@ int tl_local_register(struct tl_local *l)
 
 bool tl_local_registered(const struct tl_local *l)
 {
-	return l && __atomic_load_n(&l->tl__gen, __ATOMIC_ACQUIRE) != 0;
+	return l && TL__LOAD(&l->tl__gen, ACQUIRE) != 0;
 }
 
 int tl__ensure_registered(struct tl_local *l)
@@ -287,11 +283,10 @@ int tl_local_unregister(struct tl_local *l)
 	reg.free = i;
 	reg.used--;
 	if (reg.unregistered != UINT32_MAX)
-		__atomic_store_n(&reg.unregistered, reg.unregistered + 1,
-				 __ATOMIC_RELAXED);
+		TL__STORE(&reg.unregistered, reg.unregistered + 1, RELAXED);
 	l->tl__index = 0;
 	key_store(l, 0);
-	__atomic_store_n(&l->tl__gen, 0, __ATOMIC_RELEASE);
+	TL__STORE(&l->tl__gen, 0, RELEASE);
 	shrink_if_empty_locked();
 	tl__unlock();
 	return 0;
@@ -299,7 +294,7 @@ int tl_local_unregister(struct tl_local *l)
 
 bool tl__unregistered_any(void)
 {
-	return __atomic_load_n(&reg.unregistered, __ATOMIC_RELAXED) != 0;
+	return TL__LOAD(&reg.unregistered, RELAXED) != 0;
 }
 
 struct tl_local *tl_local_find(const char *name)

@@ -34,4 +34,15 @@ unsigned tl__hash_name(const void *key, size_t len);
 #include <uthash.h>
 #endif
 
+#if TL_HEAPLESS
+/*
+ * Heapless: the name table keeps its first 32 buckets.  Firmware names few
+ * locals, a fixed arena is better off without holding the old and the new
+ * bucket arrays at once while they double, and the inlined expansion is a
+ * third of the registry's code.
+ */
+#undef HASH_EXPAND_BUCKETS
+#define HASH_EXPAND_BUCKETS(hh, tbl, oomed) do { } while (0)
+#endif
+
 #endif /* TASKLOCAL_UTHASH_HOOKS_H */

@@ -18,7 +18,11 @@
  *                                       struct tl_allocator
  *   TL_CACHE_SIZE              128      per-thread lookup cache entries, a
  *                                       power of two; 0: no cache, every
- *                                       lookup walks the task's list
+ *                                       lookup walks the task's list.  Use 0
+ *                                       with TL_THREADS 0 under a preemptive
+ *                                       kernel: the cache is then one global
+ *                                       and its hit test is not atomic
+ *                                       against a context switch
  *   TL_DEBUG                   0        1: check lists before each mutation
  *                                       and report corruption with the
  *                                       caller's file:line
@@ -60,6 +64,15 @@
 #define TL__THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
 #else
 #define TL__THREAD_LOCAL
+#endif
+
+/* Loads and stores that other threads may race with (none when TL_THREADS 0). */
+#if TL_THREADS
+#define TL__LOAD(p, order)	__atomic_load_n((p), __ATOMIC_##order)
+#define TL__STORE(p, v, order)	__atomic_store_n((p), (v), __ATOMIC_##order)
+#else
+#define TL__LOAD(p, order)	(*(p))
+#define TL__STORE(p, v, order)	((void)(*(p) = (v)))
 #endif
 
 #define TL__LIKELY(x)   __builtin_expect(!!(x), 1)

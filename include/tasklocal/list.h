@@ -36,10 +36,15 @@ struct tl_node {
 /*
  * Values written into an unlinked node: non-NULL, never mapped in a hosted
  * process, so a use after tl_node_del() faults at once, and recognisable in
- * a debugger or by the TL_DEBUG checks.
+ * a debugger or by the TL_DEBUG checks.  Firmware whose low addresses are
+ * flash or RAM defines them as addresses that fault on its part.
  */
+#ifndef TL_POISON_NEXT
 #define TL_POISON_NEXT ((struct tl_node *)0x100)
+#endif
+#ifndef TL_POISON_PREV
 #define TL_POISON_PREV ((struct tl_node *)0x122)
+#endif
 
 /**
  * TL_NODE_INIT - static initialiser of an empty list head

@@ -83,19 +83,11 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 	struct tl__key_entry **chunk = &tl__keys[pos >> TL__KEY_OFFSET_BITS];
 	struct tl__key_entry *e;
 
-#if TL_THREADS
-	e = __atomic_load_n(chunk, __ATOMIC_RELAXED);
-#else
-	e = *chunk;
-#endif
+	e = TL__LOAD(chunk, RELAXED);
 	if (TL__UNLIKELY(!e))
 		return NULL;
 	e += pos & TL__KEY_OFFSET_MASK;
-#if TL_THREADS
-	if (TL__UNLIKELY(__atomic_load_n(&e->gen, __ATOMIC_RELAXED) != gen))
-#else
-	if (TL__UNLIKELY(e->gen != gen))
-#endif
+	if (TL__UNLIKELY(TL__LOAD(&e->gen, RELAXED) != gen))
 		return NULL;
 	return e;
 }
