@@ -553,7 +553,7 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
  * data size after the header so it can be released after its local is gone.
  */
 #define TL__ALIGN(n, a)		(((n) + (a) - 1) & ~((size_t)(a) - 1))
-#define TL__MAXALIGN		_Alignof(max_align_t)
+#define TL__MAXALIGN		__alignof__(max_align_t)
 #define TL__SLOT_DATA		TL__ALIGN(sizeof(struct tl_slot) + sizeof(size_t), \
 					  TL__MAXALIGN)
 /**

@@ -60,7 +60,9 @@
  * The per-thread state lives in initial-exec TLS so the inline fast path is
  * a %fs-relative load even from the shared library (no __tls_get_addr).
  */
-#if TL_THREADS
+#if TL_THREADS && defined(__cplusplus)
+#define TL__THREAD_LOCAL thread_local __attribute__((tls_model("initial-exec")))
+#elif TL_THREADS
 #define TL__THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
 #else
 #define TL__THREAD_LOCAL
