@@ -121,6 +121,7 @@ tools/demo: tools/demo.o tools/sched.o $(STATIC)
 demo: deps
 	$(Q)$(MAKE) --no-print-directory tools/demo
 	$(Q)tools/demo
+	$(Q)$(MAKE) --no-print-directory bench-summary
 
 # -------------------------------------------------------------------- tests
 #
