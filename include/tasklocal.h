@@ -125,6 +125,7 @@ struct tl_local {
 	uint32_t tl__gen;	/* 0: not registered; else stored in slots */
 	uint64_t tl__key;	/* hot: cache tag << 16 | cache entry offset */
 	uint32_t tl__index;	/* registry index, 0: not registered */
+	uint32_t tl__slots;	/* slots linked for this registration */
 };
 
 /**
@@ -478,7 +479,12 @@ struct tl_allocator {
  * @a: the new allocator (copied), or NULL for the built-in one (malloc, or
  *     none at all in TL_HEAPLESS builds)
  *
- * Return: 0, or -EBUSY while blocks of the current allocator are in use.
+ * Memory kept for later reuse (the key table of tasklocal/posix.h, once no
+ * key is left) is given back first.
+ *
+ * Context: while no other thread uses the library; set it before first use.
+ * Return: 0, -EINVAL (@a lacks alloc or free), or -EBUSY while blocks of
+ * the current allocator are in use.
  */
 int tl_allocator_set(const struct tl_allocator *a);
 
@@ -586,9 +592,12 @@ struct tl_lock {
  * tl_lock_set - replace the registry lock
  * @lock: the new lock (copied), or NULL for the built-in one
  *
+ * The library never takes its lock recursively.
+ *
  * Context: before any other call of the library, from one thread.
+ * Return: 0, or -EINVAL if @lock has only one of lock() and unlock().
  */
-void tl_lock_set(const struct tl_lock *lock);
+int tl_lock_set(const struct tl_lock *lock);
 
 /* ------------------------------------------------------------------ */
 /* Errors and debugging                                                */

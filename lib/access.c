@@ -58,7 +58,7 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
 	if (TL__ENTRY(task, key) == p->tag && TL__ENTRY(key, key) == key)
 		return TL__ENTRY(slot, key);
 #endif
-	s = tl__find(p->head, l->tl__gen);
+	s = tl__find(p->head, l->tl__gen, l->tl__index);
 	if (s)
 		cache_fill(l, p, s);
 	return s;

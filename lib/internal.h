@@ -29,13 +29,14 @@ static inline struct tl_slot *tl__slot_of(struct tl_node *node)
 }
 
 /* Stamp @s with @l's registration and link it first in @head. */
-static inline void tl__slot_link(struct tl_slot *s, const struct tl_local *l,
+static inline void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 				 struct tl_node *head)
 {
 	s->gen = l->tl__gen;
 	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
 		  l->tl__index << TL__SLOT_SHIFT;
 	tl_node_add(&s->node, head);
+	TL__ADD(&l->tl__slots, 1);
 }
 
 /*
@@ -59,19 +60,35 @@ void tl__unlock(void);
  */
 struct tl_local *tl__resolve_locked(const struct tl_slot *s);
 
+/* The same, taking the lock. */
+struct tl_local *tl__resolve(const struct tl_slot *s);
+
 /*
- * Give @l a new cache tag so that no cache entry of any thread matches it:
- * called before any of its slots is released.  Call with the lock held.
+ * Give @l a new cache tag so that no cache entry of any thread matches it.
+ * Call with the lock held.
  */
 void tl__invalidate_locked(struct tl_local *l);
+
+/*
+ * @s was unlinked and is about to be released: invalidate its local's cache
+ * entries and count the slot off.  Returns the local, if still registered.
+ * Call with the lock held.
+ */
+struct tl_local *tl__unlinked_locked(const struct tl_slot *s);
 
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 
-/* registry.c: whether any local was ever unregistered (slots may be dead) */
-bool tl__unregistered_any(void);
+/* registry.c: whether slots of unregistered locals may still be linked */
+bool tl__dead_slots(void);
 
 /* mem.c */
+/*
+ * Called, with the lock held, by tl_allocator_set() before it counts the
+ * blocks in use: the one moment nobody may be using the library, when a
+ * layer can give back memory that lock-free readers might still touch.
+ */
+extern void (*tl__mem_quiesce)(void);
 void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
 struct tl_slot *tl__slot_alloc(size_t data_size);
@@ -80,7 +97,7 @@ void tl__slot_free(struct tl_slot *s);
 /* task.c: the task whose list holds @l's values for the current task */
 struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur);
 struct tl_node *tl__root(void);
-struct tl_slot *tl__find(struct tl_node *head, uint32_t gen);
+struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
 
 /*
  * Give back an unlinked slot: invalidate its local's cache entries, run the

@@ -37,6 +37,8 @@ static struct tl_allocator allocator = BUILTIN;
 static size_t outstanding;	/* blocks of @allocator in use */
 static struct tl_pool *pool;	/* attached pool, or NULL */
 
+void (*tl__mem_quiesce)(void);
+
 void *tl__mem_alloc(size_t size)
 {
 	void *p = allocator.alloc ? allocator.alloc(size, allocator.ctx) : NULL;
@@ -61,6 +63,8 @@ int tl_allocator_set(const struct tl_allocator *a)
 	if (a && (!a->alloc || !a->free))
 		return -EINVAL;
 	tl__lock();
+	if (tl__mem_quiesce)
+		tl__mem_quiesce();
 	if (outstanding)
 		err = -EBUSY;
 	else
@@ -76,7 +80,8 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 	uintptr_t start, end;
 	char *b;
 
-	if (!p || !buf || block < sizeof(struct tl_slot))
+	if (!p || !buf || block < sizeof(struct tl_slot) ||
+	    block > SIZE_MAX / 2)
 		return -EINVAL;
 	block = TL__ALIGN(block, TL__MAXALIGN);
 	start = TL__ALIGN((uintptr_t)buf, TL__MAXALIGN);
@@ -85,6 +90,12 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 		return -EINVAL;
 	end = start + (end - start) / block * block;
 
+	tl__lock();
+	if (p == pool && p->used) {
+		/* Re-carving would hand out blocks that are in use. */
+		tl__unlock();
+		return -EBUSY;
+	}
 	p->block = block;
 	p->base = (char *)start;
 	p->end = (char *)end;
@@ -97,6 +108,7 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 		if (b == p->base)
 			break;
 	}
+	tl__unlock();
 	return 0;
 }
 
@@ -115,7 +127,15 @@ int tl_pool_attach(struct tl_pool *p)
 
 size_t tl_pool_available(const struct tl_pool *p)
 {
-	return p ? (size_t)(p->end - p->base) / p->block - p->used : 0;
+	size_t n = 0;
+
+	if (!p)
+		return 0;
+	tl__lock();
+	if (p->block)
+		n = (size_t)(p->end - p->base) / p->block - p->used;
+	tl__unlock();
+	return n;
 }
 
 static bool pool_owns(const struct tl_pool *p, const void *ptr)
@@ -132,9 +152,13 @@ static size_t *slot_size_field(struct tl_slot *s)
 
 struct tl_slot *tl__slot_alloc(size_t data_size)
 {
-	size_t total = TL_SLOT_SIZE(data_size);
+	size_t total;
 	struct tl_slot *s;
 
+	/* So large that the slot's size would wrap: no memory has it. */
+	if (data_size > SIZE_MAX / 2)
+		return NULL;
+	total = TL_SLOT_SIZE(data_size);
 	tl__lock();
 	if (pool && pool->free && total <= pool->block) {
 		s = pool->free;

@@ -52,6 +52,8 @@ static void gen_store(struct tl__key_entry *e, uint32_t gen)
  * Zero-filled, so that a deleted key whose position was never handed out
  * again reads generation 0 there and is refused.
  */
+static void shrink_if_empty_locked(void);
+
 static int chunk_alloc_locked(uint32_t k)
 {
 	size_t len = chunk_len(k);
@@ -64,12 +66,15 @@ static int chunk_alloc_locked(uint32_t k)
 		return ENOMEM;
 	memset(chunk, 0, len * sizeof(*chunk));
 	chunk_publish(k, chunk);
+	tl__mem_quiesce = shrink_if_empty_locked;
 	return 0;
 }
 
 /*
  * With no key left the chunks go back to the allocator, so that it may be
- * replaced again.  Deleted keys then find their chunk gone.
+ * replaced.  Only from tl_allocator_set(), never from tl_key_delete(): a
+ * thread may be looking up a deleted key (without the lock) at any time,
+ * and must find its chunk still there; a deleted key later finds NULL.
  */
 static void shrink_if_empty_locked(void)
 {
@@ -120,7 +125,6 @@ static void put_locked(uint32_t pos)
 	entry_at(pos)->next = table.free;
 	table.free = pos;
 	table.used--;
-	shrink_if_empty_locked();
 }
 
 int tl_key_create(tl_key_t *key, void (*destructor)(void *))
@@ -163,8 +167,6 @@ int tl_key_delete(tl_key_t key)
 {
 	struct tl__key_entry *e;
 
-	if (!(key >> 32))
-		return EINVAL;	/* would match a free entry */
 	/*
 	 * Resolve and retire under the lock, so that of two deletes of one
 	 * key exactly one succeeds; the entry stays off the free list until

@@ -35,7 +35,7 @@ static struct {
 	uint32_t free;		/* first free index, 0: none */
 	uint32_t used;		/* registered locals */
 	uint32_t gen;		/* last generation handed out */
-	uint32_t unregistered;	/* unregistrations so far (saturating) */
+	uint32_t dead;		/* slots of unregistered locals still linked */
 	uint64_t tag;		/* last cache tag handed out */
 } reg;
 
@@ -62,12 +62,15 @@ static struct tl_lock lock_hook;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 #endif
 
-void tl_lock_set(const struct tl_lock *lock)
+int tl_lock_set(const struct tl_lock *lock)
 {
+	if (lock && (!lock->lock || !lock->unlock))
+		return -EINVAL;
 	if (lock)
 		lock_hook = *lock;
 	else
 		memset(&lock_hook, 0, sizeof(lock_hook));
+	return 0;
 }
 
 void tl__lock(void)
@@ -282,8 +285,9 @@ int tl_local_unregister(struct tl_local *l)
 	reg.by_index[i] = (uintptr_t)reg.free << 1 | 1;
 	reg.free = i;
 	reg.used--;
-	if (reg.unregistered != UINT32_MAX)
-		TL__STORE(&reg.unregistered, reg.unregistered + 1, RELAXED);
+	/* Its slots stay linked until reaped or their task exits. */
+	TL__STORE(&reg.dead, reg.dead + TL__LOAD(&l->tl__slots, RELAXED), RELAXED);
+	TL__STORE(&l->tl__slots, 0, RELAXED);
 	l->tl__index = 0;
 	key_store(l, 0);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
@@ -292,19 +296,34 @@ int tl_local_unregister(struct tl_local *l)
 	return 0;
 }
 
-bool tl__unregistered_any(void)
+bool tl__dead_slots(void)
 {
-	return TL__LOAD(&reg.unregistered, RELAXED) != 0;
+	return TL__LOAD(&reg.dead, RELAXED) != 0;
+}
+
+struct tl_local *tl__unlinked_locked(const struct tl_slot *s)
+{
+	struct tl_local *l = tl__resolve_locked(s);
+
+	if (l) {
+		tl__invalidate_locked(l);
+		TL__ADD(&l->tl__slots, -1);
+	} else if (reg.dead) {
+		TL__STORE(&reg.dead, reg.dead - 1, RELAXED);
+	}
+	return l;
 }
 
 struct tl_local *tl_local_find(const char *name)
 {
 	struct tl__name *rec;
+	struct tl_local *l;
 
 	if (!name)
 		return NULL;
 	tl__lock();
 	rec = name_find_locked(name);
+	l = rec ? rec->local : NULL;	/* rec may be freed once unlocked */
 	tl__unlock();
-	return rec ? rec->local : NULL;
+	return l;
 }

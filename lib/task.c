@@ -80,10 +80,21 @@ void tl_sched_init(struct tl_sched *sched)
 	sched->current = NULL;
 }
 
+/*
+ * The task being exited on this thread, if any: while its destructors run,
+ * every local resolves to it, whatever its discriminator says, so that what
+ * they set is destroyed in the next round instead of landing elsewhere.
+ */
+static TL__THREAD_LOCAL struct tl_node *exiting;
+
 struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 {
 	struct tl_node *c;
 
+	if (TL__UNLIKELY(exiting)) {
+		*cur = exiting == &root ? NULL : exiting;
+		return exiting;
+	}
 	if (l->disc) {
 		if (!l->disc->current)
 			return NULL;
@@ -95,17 +106,35 @@ struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 	return c ? tl__task_ready(c) : tl__root();
 }
 
-struct tl_slot *tl__find(struct tl_node *head, uint32_t gen)
+struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index)
 {
 	struct tl_slot *s;
 
+	/* The index too: a generation alone could recur after 2^32. */
 	tl_for_each_entry(s, head, node)
-		if (s->gen == gen)
+		if (s->gen == gen && tl__slot_index(s) == index)
 			return s;
 	return NULL;
 }
 
+struct tl_local *tl__resolve(const struct tl_slot *s)
+{
+	struct tl_local *l;
+
+	tl__lock();
+	l = tl__resolve_locked(s);
+	tl__unlock();
+	return l;
+}
+
 /* ------------------------------------------------------------- release */
+
+/* An unlinked slot goes back to the pool or allocator, or to its owner. */
+static void give_back(struct tl_slot *s)
+{
+	if (!(s->info & TL__SLOT_BOUND))
+		tl__slot_free(s);
+}
 
 void tl__release(struct tl_slot *s, bool run_destructor)
 {
@@ -113,16 +142,13 @@ void tl__release(struct tl_slot *s, bool run_destructor)
 	struct tl_local *l;
 
 	tl__lock();
-	l = tl__resolve_locked(s);
-	if (l) {
-		tl__invalidate_locked(l);
+	l = tl__unlinked_locked(s);
+	if (l)
 		destroy = l->destroy;
-	}
 	tl__unlock();
 	if (run_destructor && destroy && s->value)
 		destroy(s->value);
-	if (!(s->info & TL__SLOT_BOUND))
-		tl__slot_free(s);
+	give_back(s);
 }
 
 void tl__reap(struct tl_node *head)
@@ -130,7 +156,7 @@ void tl__reap(struct tl_node *head)
 	struct tl_slot *s, *n;
 	struct tl_node dead;
 
-	if (!tl__unregistered_any())
+	if (!tl__dead_slots())
 		return;
 	tl_node_init(&dead);
 	tl__lock();
@@ -138,32 +164,15 @@ void tl__reap(struct tl_node *head)
 		if (!tl__resolve_locked(s)) {
 			tl_node_del(&s->node);
 			tl_node_add(&s->node, &dead);
+			tl__unlinked_locked(s);
 		}
 	tl__unlock();
-	/*
-	 * Their locals' keys were reset at unregistration: no cache entry
-	 * leads here.  Slots given to tl_bind() go back to their owner.
-	 */
+	/* Their locals' keys were reset at unregistration: no entry leads here. */
 	while (!tl_node_empty(&dead)) {
 		s = tl__slot_of(dead.next);
 		tl_node_del(&s->node);
-		if (!(s->info & TL__SLOT_BOUND))
-			tl__slot_free(s);
+		give_back(s);
 	}
-}
-
-/* Move every slot of @from to the empty head @to; @from is left empty. */
-static void splice_init(struct tl_node *from, struct tl_node *to)
-{
-	if (tl_node_empty(from)) {
-		tl_node_init(to);
-		return;
-	}
-	to->next = from->next;
-	to->prev = from->prev;
-	to->next->prev = to;
-	to->prev->next = to;
-	tl_node_init(from);
 }
 
 static void release_all(struct tl_node *list, bool run_destructors)
@@ -176,27 +185,51 @@ static void release_all(struct tl_node *list, bool run_destructors)
 	}
 }
 
+/*
+ * No cache entry may find a slot of @batch while its destructors run: they
+ * must see what a walk of the task sees (the values are gone), whether or
+ * not an entry happened to be warm.
+ */
+static void invalidate_all(struct tl_node *batch)
+{
+	struct tl_slot *s;
+
+	tl__lock();
+	tl_for_each_entry(s, batch, node) {
+		struct tl_local *l = tl__resolve_locked(s);
+
+		if (l)
+			tl__invalidate_locked(l);
+	}
+	tl__unlock();
+}
+
 /* Exit @task with @cur made current while its destructors run. */
 static void task_exit(struct tl_node *task, struct tl_node *cur)
 {
-	struct tl_node batch, *prev;
+	struct tl_node batch, *prev, *prev_exiting;
 	int round;
 
 	if (!tl__list_ok(tl__task_ready(task)))
 		return;
 	prev = tl_switch(cur);
+	prev_exiting = exiting;
+	exiting = task;
 	/*
 	 * Each round detaches the whole list first: a destructor sees its
 	 * own value gone, and values it sets land in @task for the next
 	 * round.
 	 */
 	for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++) {
-		splice_init(task, &batch);
+		tl_node_init(&batch);
+		tl_node_splice_init(task, &batch);
 		if (tl_node_empty(&batch))
 			break;
+		invalidate_all(&batch);
 		release_all(&batch, true);
 	}
 	release_all(task, false);
+	exiting = prev_exiting;
 	tl_switch(prev);
 }
 
@@ -220,26 +253,17 @@ void tl_root_exit(void)
 
 /* ------------------------------------------------------------- inherit */
 
-/* The local @s belongs to, if it is registered and flagged TL_INHERIT. */
-static struct tl_local *inheritable(const struct tl_slot *s)
-{
-	struct tl_local *l;
-
-	tl__lock();
-	l = tl__resolve_locked(s);
-	tl__unlock();
-	return l && (l->flags & TL_INHERIT) ? l : NULL;
-}
-
 int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 {
 	struct tl_node added;
 	struct tl_slot *s;
 	int err = 0;
 
+	if (!child)
+		return -EINVAL;
 	if (!parent)
 		parent = tl__root();
-	if (!child || child == parent)
+	if (child == parent)
 		return -EINVAL;
 	if (!tl__list_ok(tl__task_ready(child)) ||
 	    !tl__list_ok(tl__task_ready(parent)))
@@ -248,10 +272,11 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 	/* New slots wait in @added, so lookups in @child see only its own. */
 	tl_node_init(&added);
 	tl_for_each_entry(s, parent, node) {
-		struct tl_local *l = inheritable(s);
+		struct tl_local *l = tl__resolve(s);
 		struct tl_slot *n;
 
-		if (!l || !s->value || tl__find(child, s->gen))
+		if (!l || !(l->flags & TL_INHERIT) || !s->value ||
+		    tl__find(child, s->gen, tl__slot_index(s)))
 			continue;
 		n = tl__slot_alloc(l->size);
 		if (!n) {
@@ -266,12 +291,7 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 			memcpy(n->value, s->value, l->size);
 		tl__slot_link(n, l, &added);
 	}
-	if (!tl_node_empty(&added)) {
-		added.prev->next = child->next;
-		child->next->prev = added.prev;
-		child->next = added.next;
-		added.next->prev = child;
-	}
+	tl_node_splice_init(&added, child);
 	return err;
 }
 
@@ -289,12 +309,9 @@ int (tl_task_foreach)(struct tl_node *task,
 	if (!tl__list_ok(task))
 		return -EINVAL;
 	tl_for_each_entry_safe(s, n, task, node) {
-		struct tl_local *l;
+		struct tl_local *l = tl__resolve(s);
 		int ret;
 
-		tl__lock();
-		l = tl__resolve_locked(s);
-		tl__unlock();
 		if (!l || !s->value)
 			continue;
 		ret = fn(l, s->value, arg);

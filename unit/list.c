@@ -82,6 +82,33 @@ static void test_safe_iteration_allows_deleting_each(void)
 	CU_ASSERT_TRUE(tl_node_empty(&head));
 }
 
+static void test_splice_moves_a_list_to_the_front(void)
+{
+	struct tl_node a, b, empty;
+	struct item ia[2], ib[2], *pos;
+	int expect[] = { 0, 1, 0, 1 }, i = 0;
+
+	fill(&a, ia, 2, true);
+	fill(&b, ib, 2, true);
+	tl_node_splice_init(&a, &b);
+	CU_ASSERT_TRUE(tl_node_empty(&a));
+	tl_for_each_entry(pos, &b, link) {
+		CU_ASSERT_PTR_EQUAL(pos, i < 2 ? &ia[i] : &ib[i - 2]);
+		CU_ASSERT_EQUAL(pos->v, expect[i]);
+		i++;
+	}
+	CU_ASSERT_EQUAL(i, 4);
+	CU_ASSERT_PTR_EQUAL(b.prev, &ib[1].link);
+	/* Into an empty list, and from an empty one. */
+	tl_node_init(&empty);
+	tl_node_splice_init(&b, &empty);
+	CU_ASSERT_TRUE(tl_node_empty(&b));
+	CU_ASSERT_PTR_EQUAL(empty.next, &ia[0].link);
+	CU_ASSERT_PTR_EQUAL(empty.prev, &ib[1].link);
+	tl_node_splice_init(&b, &empty);
+	CU_ASSERT_PTR_EQUAL(empty.next, &ia[0].link);
+}
+
 static void test_container_of_finds_the_struct(void)
 {
 	struct item it = { .v = 42 };
@@ -94,4 +121,5 @@ UNIT_SUITE(list,
 	UNIT_TEST(test_add_is_stack_add_tail_is_queue),
 	UNIT_TEST(test_del_unlinks_and_poisons),
 	UNIT_TEST(test_safe_iteration_allows_deleting_each),
+	UNIT_TEST(test_splice_moves_a_list_to_the_front),
 	UNIT_TEST(test_container_of_finds_the_struct));

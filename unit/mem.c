@@ -4,6 +4,8 @@
  * allocator hook and its -EBUSY rule, the fixed-block pool, the arena, slot
  * sizes, and running out of memory without losing a value.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -75,6 +77,10 @@ static void test_pool_init_bad_input(void)
 	CU_ASSERT_EQUAL(tl_pool_init(&p, NULL, sizeof(buf), 32), -EINVAL);
 	CU_ASSERT_EQUAL(tl_pool_init(&p, buf, sizeof(buf), 4), -EINVAL);
 	CU_ASSERT_EQUAL(tl_pool_init(&p, buf, 8, 32), -EINVAL);
+	CU_ASSERT_EQUAL(tl_pool_init(&p, buf, sizeof(buf), SIZE_MAX), -EINVAL);
+	CU_ASSERT_EQUAL(tl_pool_init(&p, buf, sizeof(buf), SIZE_MAX / 2 + 1), -EINVAL);
+	memset(&p, 0, sizeof(p));
+	CU_ASSERT_EQUAL(tl_pool_available(&p), 0);	/* never initialised */
 	CU_ASSERT_EQUAL(tl_pool_init(&p, buf, sizeof(buf), sizeof(struct tl_slot)), 0);
 	CU_ASSERT(tl_pool_available(&p) >= 4);
 	CU_ASSERT_EQUAL(tl_pool_available(NULL), 0);
@@ -122,6 +128,10 @@ static void test_pool_serves_slots_then_runs_out(void)
 	CU_ASSERT_EQUAL(tl_pool_init(&other, other_buf, sizeof(other_buf), 64), 0);
 	CU_ASSERT_EQUAL(tl_pool_attach(&other), -EBUSY);
 	CU_ASSERT_EQUAL(tl_pool_attach(NULL), -EBUSY);
+	/* Nor carved again under the values that live in it. */
+	CU_ASSERT_EQUAL(tl_pool_init(&pool, buf, sizeof(buf), TL_SLOT_SIZE(0)), -EBUSY);
+	for (i = 0; i < BLOCKS; i++)
+		CU_ASSERT_PTR_EQUAL(tl_get(&l[i]), &l[i]);
 
 	tl_switch(NULL);
 	tl_task_exit(&t);
@@ -210,10 +220,26 @@ static void test_arena_exhaustion_is_enomem(void)
 	CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0);
 }
 
+static void test_impossible_sizes_fail_cleanly(void)
+{
+	struct tl_local huge = TL_LOCAL(.size = SIZE_MAX - 8);
+	struct tl_local half = TL_LOCAL(.size = SIZE_MAX / 2 + 1);
+	struct tl_lock one_sided = { (void (*)(void *))abort, NULL, NULL };
+
+	CU_ASSERT_PTR_NULL(tl_this(&huge));
+	CU_ASSERT_PTR_NULL(tl_this(&half));
+	CU_ASSERT_EQUAL(tl_lock_set(&one_sided), -EINVAL);
+	CU_ASSERT_EQUAL(tl_lock_set(NULL), 0);
+	tl_local_unregister(&huge);
+	tl_local_unregister(&half);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(mem,
 	UNIT_TEST(test_slot_size_budget),
 	UNIT_TEST(test_allocator_replacement_rules),
 	UNIT_TEST(test_out_of_memory_loses_nothing),
+	UNIT_TEST(test_impossible_sizes_fail_cleanly),
 	UNIT_TEST(test_pool_init_bad_input),
 	UNIT_TEST(test_pool_serves_slots_then_runs_out),
 	UNIT_TEST(test_arena_init_bad_input),

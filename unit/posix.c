@@ -1034,6 +1034,48 @@ static void test_pthread_program_behaves_the_same_renamed(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A thread uses a deleted key (bad input, answered) while the last live key
+ * is deleted and created again and again: the table it looks in must never
+ * be freed under it (the sanitizer and valgrind runs check the reads).
+ */
+struct stale_user {
+	tl_key_t key;
+	atomic_int stop;
+	long wrong;
+};
+
+static void *use_stale_key(void *arg)
+{
+	struct stale_user *u = arg;
+
+	while (!atomic_load(&u->stop)) {
+		u->wrong += tl_getspecific(u->key) != NULL;
+		u->wrong += tl_setspecific(u->key, u) != EINVAL;
+	}
+	return NULL;
+}
+
+static void test_deleted_key_used_while_the_last_key_goes(void)
+{
+	struct stale_user u = { 0, 0, 0 };
+	pthread_t th;
+	tl_key_t k;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&u.key, NULL), 0);
+	CU_ASSERT_EQUAL(tl_key_delete(u.key), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, use_stale_key, &u), 0);
+	for (i = 0; i < 2000; i++) {
+		CU_ASSERT_EQUAL(tl_key_create(&k, NULL), 0);
+		CU_ASSERT_EQUAL(tl_key_delete(k), 0);
+	}
+	atomic_store(&u.stop, 1);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(u.wrong, 0);
+	UNIT_ASSERT_NOTHING_HELD();	/* the table goes back now, quiescent */
+}
+
 UNIT_SUITE(posix,
 	UNIT_TEST(test_new_key_reads_null_in_every_task_and_thread),
 	UNIT_TEST(test_values_are_private_to_each_task),
@@ -1049,4 +1091,5 @@ UNIT_SUITE(posix,
 	UNIT_TEST(test_set_without_memory_keeps_old_values),
 	UNIT_TEST(test_100000_keys),
 	UNIT_TEST(test_concurrent_create_and_delete),
+	UNIT_TEST(test_deleted_key_used_while_the_last_key_goes),
 	UNIT_TEST(test_pthread_program_behaves_the_same_renamed));

@@ -169,6 +169,101 @@ static void test_root_context_is_separate_and_exits(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A destructor reading or setting another local of the exiting task gets
+ * the same answer whether or not that local's cache entry was warm.
+ */
+static struct tl_local warm_a, warm_b;
+static void *warm_seen;
+static int warm_b_calls;
+static void *warm_b_values[4];
+
+static void warm_a_dtor(void *v)
+{
+	(void)v;
+	warm_seen = tl_get(&warm_b);
+	tl_set(&warm_b, (void *)0xb1);
+}
+
+static void warm_b_dtor(void *v)
+{
+	warm_b_values[warm_b_calls++ % 4] = v;
+}
+
+static void test_destructors_see_no_stale_cache(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+	int warm;
+
+	for (warm = 0; warm < 2; warm++) {
+		memset(&warm_a, 0, sizeof(warm_a));
+		memset(&warm_b, 0, sizeof(warm_b));
+		warm_a.destroy = warm_a_dtor;
+		warm_b.destroy = warm_b_dtor;
+		warm_b_calls = 0;
+		warm_seen = (void *)1;
+		tl_switch(&t);
+		tl_set(&warm_b, (void *)0xb0);
+		tl_set(&warm_a, (void *)0xa0);
+		if (warm)
+			CU_ASSERT_PTR_EQUAL(tl_get(&warm_b), (void *)0xb0);
+		tl_switch(NULL);
+		tl_task_exit(&t);
+		/* b's first value was detached with a's: a's destructor saw none. */
+		CU_ASSERT_PTR_NULL(warm_seen);
+		CU_ASSERT_EQUAL(warm_b_calls, 2);
+		CU_ASSERT(warm_b_values[0] == (void *)0xb0 || warm_b_values[1] == (void *)0xb0);
+		CU_ASSERT(warm_b_values[0] == (void *)0xb1 || warm_b_values[1] == (void *)0xb1);
+		tl_local_unregister(&warm_a);
+		tl_local_unregister(&warm_b);
+	}
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* Locals of any discriminator, set by a destructor, land in the exiting task. */
+static struct tl_sched exit_sched;
+static struct tl_local sched_a, sched_b;
+static int sched_b_calls;
+
+static void sched_a_dtor(void *v)
+{
+	(void)v;
+	CU_ASSERT_EQUAL(tl_set(&sched_b, (void *)0xb), 0);
+}
+
+static void sched_b_dtor(void *v)
+{
+	CU_ASSERT_PTR_EQUAL(v, (void *)0xb);
+	sched_b_calls++;
+}
+
+static void test_destructor_sets_in_exiting_task_whatever_the_discriminator(void)
+{
+	struct tl_node t = TL_NODE_INIT(t), other = TL_NODE_INIT(other);
+
+	tl_sched_init(&exit_sched);
+	memset(&sched_a, 0, sizeof(sched_a));
+	memset(&sched_b, 0, sizeof(sched_b));
+	sched_a.disc = sched_b.disc = &exit_sched.disc;
+	sched_a.destroy = sched_a_dtor;
+	sched_b.destroy = sched_b_dtor;
+	sched_b_calls = 0;
+
+	tl_sched_switch(&exit_sched, &t);
+	tl_set(&sched_a, (void *)0xa);
+	/* The scheduler has moved on by the time t is exited. */
+	tl_sched_switch(&exit_sched, &other);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(sched_b_calls, 1);
+	CU_ASSERT_PTR_NULL(tl_get(&sched_b));		/* not in other */
+	tl_sched_switch(&exit_sched, NULL);
+	CU_ASSERT_PTR_NULL(tl_get(&sched_b));		/* nor in the root */
+	CU_ASSERT_TRUE(tl_node_empty(&other));
+	tl_local_unregister(&sched_a);
+	tl_local_unregister(&sched_b);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 /* ----------------------------------------------------------- inherit */
 
 struct ctx {
@@ -257,6 +352,7 @@ static void test_inherit_bad_input_and_root_parent(void)
 	struct tl_node t = TL_NODE_INIT(t);
 
 	CU_ASSERT_EQUAL(tl_task_inherit(NULL, &t), -EINVAL);
+	CU_ASSERT_EQUAL(tl_task_inherit(NULL, NULL), -EINVAL);
 	CU_ASSERT_EQUAL(tl_task_inherit(&t, &t), -EINVAL);
 	tl_set(&l, "from root");
 	CU_ASSERT_EQUAL(tl_task_inherit(&t, NULL), 0);
@@ -392,6 +488,8 @@ UNIT_SUITE(task,
 	UNIT_TEST(test_exit_skips_null_values_and_unregistered_locals),
 	UNIT_TEST(test_exit_twice_and_reuse),
 	UNIT_TEST(test_root_context_is_separate_and_exits),
+	UNIT_TEST(test_destructors_see_no_stale_cache),
+	UNIT_TEST(test_destructor_sets_in_exiting_task_whatever_the_discriminator),
 	UNIT_TEST(test_inherit_copies_only_flagged_locals),
 	UNIT_TEST(test_inherit_bad_input_and_root_parent),
 	UNIT_TEST(test_inherit_out_of_memory_keeps_what_was_copied),

@@ -13,6 +13,7 @@
  *   tl_node_add/_add_tail    O(1)   insert after / before the head
  *   tl_node_del              O(1)   unlink and poison
  *   tl_node_empty            O(1)
+ *   tl_node_splice_init      O(1)   move a whole list to the front of another
  *   tl_for_each_entry[_safe] O(n)   _safe when the body deletes
  */
 #ifndef TASKLOCAL_LIST_H
@@ -135,6 +136,24 @@ static inline void tl_node_del(struct tl_node *node)
 static inline bool tl_node_empty(const struct tl_node *head)
 {
 	return head->next == head;
+}
+
+/**
+ * tl_node_splice_init - move every element of @list to the front of @head
+ * @list: the list whose elements move; it is left empty
+ * @head: the list they join, before its own elements
+ *
+ * Context: not thread safe; the caller owns both lists.
+ */
+static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *head)
+{
+	if (tl_node_empty(list))
+		return;
+	list->next->prev = head;
+	list->prev->next = head->next;
+	head->next->prev = list->prev;
+	head->next = list->next;
+	tl_node_init(list);
 }
 
 /**

@@ -73,9 +73,8 @@ extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
 /*
  * The entry @key names if it is live, else NULL.  It races only with
  * calls on other keys, so relaxed loads suffice: whoever handed this
- * thread the key made its creation visible.  A generation of 0 may match
- * a free entry, whose local is not registered: tl_get() answers NULL for
- * it, the callers that could register it check for 0 themselves.
+ * thread the key made its creation visible.  Generation 0 is no key: it
+ * would match a free entry, or one being created or deleted.
  */
 static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 {
@@ -83,6 +82,8 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 	struct tl__key_entry **chunk = &tl__keys[pos >> TL__KEY_OFFSET_BITS];
 	struct tl__key_entry *e;
 
+	if (TL__UNLIKELY(!gen))
+		return NULL;
 	e = TL__LOAD(chunk, RELAXED);
 	if (TL__UNLIKELY(!e))
 		return NULL;
@@ -160,8 +161,7 @@ static inline int tl_setspecific(tl_key_t key, const void *value)
 {
 	struct tl__key_entry *e = tl__key_lookup(key);
 
-	/* Generation 0 names no key: tl_set() must not register a free entry. */
-	if (TL__UNLIKELY(e == NULL || (uint32_t)(key >> 32) == 0))
+	if (TL__UNLIKELY(e == NULL))
 		return EINVAL;
 	/* The core's commands return -errno; POSIX wants it positive. */
 	return -tl_set(&e->local, (void *)(uintptr_t)value);
