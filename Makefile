@@ -62,7 +62,7 @@ STATIC := $(O)/libtasklocal.a
 SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
-.PHONY: all deps demo check check-sanitize check-valgrind check-install \
+.PHONY: all deps demo check check-sanitize check-valgrind check-install check-cxx \
 	install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
@@ -204,6 +204,16 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
+
+# The public headers compile as C++ too (a C++ scheduler may embed them).
+check-cxx: $(STATIC)
+	$(quiet) TEST $@
+	$(Q)printf '%s\n' '#include "tasklocal.h"' '#include "tasklocal/posix.h"' \
+		'static struct tl_local l = TL_LOCAL(.name = "x");' \
+		'int main() { tl_set(&l, &l); return tl_get(&l) != &l; }' | \
+		$(CROSS_COMPILE)g++ -std=c++17 -Wall -Iinclude -x c++ - -x none -o tools/check-cxx \
+		$(STATIC) $(LDLIBS_THREADS)
+	$(Q)tools/check-cxx && rm -f tools/check-cxx
 
 # Install into a scratch root, build the demo against what was installed
 # (through pkg-config), run it, uninstall, and check nothing is left.
