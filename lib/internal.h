@@ -12,6 +12,13 @@
 
 #include "tasklocal.h"
 
+/*
+ * Nothing declared from here on leaves the shared library: calls between
+ * its files go straight, not through the PLT.  (The slow paths the inline
+ * fast path calls are declared in tasklocal.h, and stay exported.)
+ */
+#pragma GCC visibility push(hidden)
+
 /* struct tl_slot.info: registry index << 2 | ownership bits */
 #define TL__SLOT_BOUND	0x1u	/* given by the caller to tl_bind() */
 #define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
@@ -135,5 +142,7 @@ static inline bool tl__slot_unlinked(const struct tl_slot *s)
 	return true;
 }
 #endif
+
+#pragma GCC visibility pop
 
 #endif /* TASKLOCAL_INTERNAL_H */

@@ -24,7 +24,7 @@ TL__THREAD_LOCAL struct tl__thread tl__thread = {
 /* ---------------------------------------------------------------- root */
 
 #if TL_THREADS
-static _Thread_local struct tl_node root;	/* next == NULL: not armed */
+static TL__THREAD_LOCAL struct tl_node root;	/* next == NULL: not armed */
 static pthread_key_t root_key;
 static pthread_once_t root_once = PTHREAD_ONCE_INIT;
 

@@ -12,6 +12,8 @@
 
 #include "internal.h"
 
+#pragma GCC visibility push(hidden)
+
 /* Set when uthash could not allocate during the last HASH_ADD. */
 extern int tl__hash_oom;
 
@@ -25,6 +27,8 @@ extern int tl__hash_oom;
  * names are short and few, and the firmware size budget counts each copy.
  */
 unsigned tl__hash_name(const void *key, size_t len);
+
+#pragma GCC visibility pop
 #define HASH_FUNCTION(keyptr, keylen, hashv) \
 	((hashv) = tl__hash_name((keyptr), (keylen)))
 
