@@ -256,10 +256,9 @@ static void *run_on_other_thread(void *arg)
 
 static void on_thread(struct migrate *m)
 {
-	pthread_t th;
+	void *arg = m;
 
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, run_on_other_thread, m), 0);
-	pthread_join(th, NULL);
+	unit_threads(1, run_on_other_thread, &arg);
 }
 
 static void test_cache_task_migrating_between_threads(void)

@@ -6,6 +6,7 @@
  * is cleaned up: CUnit counts failed suite set-ups only there.
  */
 #include <CUnit/Basic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -70,6 +71,25 @@ void unit_alloc_remove(void)
 	/* The swap first: it gives back what is kept for reuse (key chunks). */
 	CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0);
 	CU_ASSERT_EQUAL(unit_alloc.in_use, 0);
+}
+
+long unit_threads(int n, void *(*fn)(void *), void *const *args)
+{
+	pthread_t th[64];
+	long sum = 0;
+	int i;
+
+	CU_ASSERT_FATAL(n > 0 && n <= 64);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, fn,
+						     args ? args[i] : NULL), 0);
+	for (i = 0; i < n; i++) {
+		void *ret;
+
+		CU_ASSERT_EQUAL(pthread_join(th[i], &ret), 0);
+		sum += (long)ret;
+	}
+	return sum;
 }
 
 int main(int argc, char **argv)

@@ -29,10 +29,7 @@ static uint32_t key_pos(tl_key_t key)
 /* Run @fn(@arg) in a new pthread and wait for it to end. */
 static void in_thread(void *(*fn)(void *), void *arg)
 {
-	pthread_t th;
-
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, fn, arg), 0);
-	CU_ASSERT_EQUAL(pthread_join(th, NULL), 0);
+	unit_threads(1, fn, &arg);
 }
 
 /* A destructor that counts its calls and remembers the last value. */
@@ -177,23 +174,16 @@ static void *set_and_read_back(void *arg)
 static void test_values_are_private_to_each_thread(void)
 {
 	static char values[THREADS];
-	pthread_t th[THREADS];
-	long i, bad = 0;
+	void *args[THREADS];
+	long i;
 
 	count_reset();
 	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
-	pthread_barrier_init(&start, NULL, THREADS);
 	for (i = 0; i < THREADS; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, set_and_read_back,
-						     &values[i]), 0);
-	for (i = 0; i < THREADS; i++) {
-		void *ret;
-
-		pthread_join(th[i], &ret);
-		bad += (long)ret;
-	}
+		args[i] = &values[i];
+	pthread_barrier_init(&start, NULL, THREADS);
+	CU_ASSERT_EQUAL(unit_threads(THREADS, set_and_read_back, args), 0);
 	pthread_barrier_destroy(&start);
-	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), THREADS);
 	CU_ASSERT_PTR_NULL(tl_getspecific(shared_key));
 	CU_ASSERT_EQUAL(tl_key_delete(shared_key), 0);
@@ -768,19 +758,8 @@ static void *churn(void *arg)
 
 static void test_concurrent_create_and_delete(void)
 {
-	pthread_t th[CHURN_THREADS];
-	long i, bad = 0;
-
 	count_reset();
-	for (i = 0; i < CHURN_THREADS; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, churn, NULL), 0);
-	for (i = 0; i < CHURN_THREADS; i++) {
-		void *ret;
-
-		pthread_join(th[i], &ret);
-		bad += (long)ret;
-	}
-	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(unit_threads(CHURN_THREADS, churn, NULL), 0);
 	/* Every value belonged to a deleted key: no destructor ran. */
 	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 0);
 	UNIT_ASSERT_NOTHING_HELD();

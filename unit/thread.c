@@ -46,22 +46,15 @@ static void *use_root(void *arg)
 
 static void test_root_context_per_thread_with_exit_destructors(void)
 {
-	pthread_t th[THREADS];
-	long i, bad = 0;
+	void *ids[THREADS];
+	long i;
 
 	atomic_store(&root_dtors, 0);
-	pthread_barrier_init(&start, NULL, THREADS);
 	for (i = 0; i < THREADS; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, use_root,
-						     (void *)(i + 1)), 0);
-	for (i = 0; i < THREADS; i++) {
-		void *ret;
-
-		pthread_join(th[i], &ret);
-		bad += (long)ret;
-	}
+		ids[i] = (void *)(i + 1);
+	pthread_barrier_init(&start, NULL, THREADS);
+	CU_ASSERT_EQUAL(unit_threads(THREADS, use_root, ids), 0);
 	pthread_barrier_destroy(&start);
-	CU_ASSERT_EQUAL(bad, 0);
 	/* Each thread's two values were destroyed when it ended. */
 	CU_ASSERT_EQUAL(atomic_load(&root_dtors), 2 * THREADS);
 	/* This thread saw none of them. */
@@ -104,17 +97,16 @@ static void *run_tasks(void *arg)
 static void test_current_task_is_per_thread(void)
 {
 	static struct worker w[THREADS];
-	pthread_t th[THREADS];
+	void *args[THREADS];
 	int i;
 
 	for (i = 0; i < THREADS; i++) {
 		w[i].bad = 0;
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, run_tasks, &w[i]), 0);
+		args[i] = &w[i];
 	}
-	for (i = 0; i < THREADS; i++) {
-		pthread_join(th[i], NULL);
+	unit_threads(THREADS, run_tasks, args);
+	for (i = 0; i < THREADS; i++)
 		CU_ASSERT_EQUAL(w[i].bad, 0);
-	}
 	tl_local_unregister(&shared);
 	UNIT_ASSERT_NOTHING_HELD();
 }
@@ -151,18 +143,7 @@ static void *churn(void *arg)
 
 static void test_concurrent_register_unregister(void)
 {
-	pthread_t th[4];
-	long i, bad = 0;
-
-	for (i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, churn, NULL), 0);
-	for (i = 0; i < 4; i++) {
-		void *ret;
-
-		pthread_join(th[i], &ret);
-		bad += (long)ret;
-	}
-	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(unit_threads(4, churn, NULL), 0);
 	UNIT_ASSERT_NOTHING_HELD();
 }
 

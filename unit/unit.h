@@ -41,6 +41,13 @@ extern struct unit_alloc unit_alloc;
 void unit_alloc_install(long fail_after);
 void unit_alloc_remove(void);
 
+/*
+ * Run @fn on @n threads at once, the i-th given @args[i] (NULL: no
+ * argument), wait for them all, and return the sum of what they returned
+ * (each a long in a void *): their count of wrong answers.
+ */
+long unit_threads(int n, void *(*fn)(void *), void *const *args);
+
 /* The library holds no memory: every local unregistered, every slot freed. */
 #define UNIT_ASSERT_NOTHING_HELD() CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0)
 
