@@ -9,22 +9,29 @@
  *   operation               cost                        may allocate  locks
  *   tl_get                  O(1) cache hit, else O(v)   never         no
  *   tl_set, existing value  O(1) cache hit, else O(v)   never         no
- *   tl_set, first in task   O(v)                        one slot      no
- *   tl_this                 as tl_get / as first tl_set one slot      no
+ *   tl_set, first in task   O(v)                        one slot      registry
+ *   tl_this, existing value O(1) cache hit, else O(v)   never         no
+ *   tl_this, first in task  O(v)                        one slot      registry
  *   tl_bind                 O(v)                        never (1)     no (1)
+ *   tl_bind, slot replaced  O(v)                        never (1)     registry
  *   tl_del                  O(v)                        never         registry
  *   tl_switch, tl_current   one store / one load        never         no
  *   tl_task_init            O(1)                        never         no
  *   tl_task_exit            O(v)                        never         registry
- *   tl_task_inherit         O(v parent + v child)       per value     registry
+ *   tl_task_inherit         O(v parent) (2)             per value     registry
  *   tl_task_foreach         O(v)                        never         registry
  *   tl_local_register       O(1) amortised              index, name   registry
  *   tl_local_unregister     O(1)                        never         registry
  *   tl_local_find           O(1) expected               never         registry
  *
  *   v: values set in that one task.  Nothing costs in proportion to the
- *   number of locals registered or of tasks alive.  (1) for a registered
- *   local; the first use of an unregistered one registers it.
+ *   number of locals registered or of tasks alive.  A first value takes the
+ *   registry lock to allocate its slot and, when some local was unregistered
+ *   with values left, to reap that task's slots of such locals first.
+ *   (1) for a registered local; the first tl_set(), tl_this() or tl_bind()
+ *   of an unregistered one registers it, as tl_local_register().
+ *   (2) plus, per TL_INHERIT value of the parent, a walk of the values the
+ *   child had before the call: copies are checked against those only.
  *
  * Commands return 0 or a negative errno; predicates return bool; pointer
  * getters return NULL where there is nothing.  A NULL pointer value counts
@@ -71,6 +78,10 @@ struct tl_slot {
  *
  * Embed it in any object that knows what "current" means (a scheduler, a
  * session table, a request context) and point a local's @disc at it.
+ * Every access to such a local calls @current (the inline cache serves
+ * only tl_current()), never with the registry lock held.  Without @current
+ * a local has no task: tl_get() and tl_this() give NULL, the commands
+ * -EINVAL.
  */
 struct tl_discriminator {
 	struct tl_node *(*current)(struct tl_discriminator *disc);
@@ -89,7 +100,11 @@ struct tl_sched {
 	struct tl_node *current;
 };
 
-/* tl_local.flags */
+/**
+ * TL_INHERIT - tl_local.flags bit: tl_task_inherit() copies the value
+ *
+ * Without it a child task starts with no value of the local.
+ */
 #define TL_INHERIT	(1u << 0)	/* tl_task_inherit() copies the value */
 
 /**
@@ -97,7 +112,8 @@ struct tl_sched {
  * @name: unique name in the registry, or NULL
  * @size: 0 for a pointer local (tl_get/tl_set); > 0 for a typed local whose
  *        @size bytes of storage live inline in each task's slot (tl_this)
- * @init: typed locals: called once per task on first tl_this(), with @arg;
+ * @init: typed locals: called once per task on first tl_this(), with @arg,
+ *        before the storage is linked (so it must not use this local);
  *        NULL: the storage is zero-filled
  * @destroy: called with the value (pointer local, non-NULL values only) or
  *        the storage (typed local) at task exit and by tl_del()
@@ -110,7 +126,8 @@ struct tl_sched {
  *
  * Usually a static object: ``static struct tl_local req = TL_LOCAL(.name =
  * "req");``.  The fields after @flags are private: zero them (TL_LOCAL and
- * static storage do) and leave them to the library.
+ * static storage do) and leave them to the library.  The hooks run without
+ * the registry lock held, so they may take locks of their own.
  */
 struct tl_local {
 	const char *name;
@@ -211,6 +228,7 @@ static inline void tl_task_init(struct tl_node *task)
  * The scheduler calls it on every switch; it is one load and one store.
  *
  * Context: the calling thread only; each thread has its own current task.
+ * No lock, no call out.
  * Return: the task that was current before.
  */
 static inline struct tl_node *tl_switch(struct tl_node *task)
@@ -224,7 +242,9 @@ static inline struct tl_node *tl_switch(struct tl_node *task)
 /**
  * tl_current - this thread's current task
  *
- * Return: the task last given to tl_switch() on this thread, or NULL.
+ * Context: the calling thread only; one load, no lock.
+ * Return: the task last given to tl_switch() on this thread (the task being
+ * exited while tl_task_exit() runs its destructors), or NULL.
  */
 static inline struct tl_node *tl_current(void)
 {
@@ -235,17 +255,24 @@ static inline struct tl_node *tl_current(void)
  * tl_task_exit - end a task: run the destructors of its values, free them
  * @task: the task (NULL: nothing happens)
  *
- * Runs each destructor once, with @task made current on this thread and the
- * value already removed, so a destructor reads NULL for its own local and
- * may set values again: those are destroyed in another round, at most
+ * Runs each destructor once, with @task made current on this thread.  A
+ * round detaches all of @task's values before its first destructor runs,
+ * so a destructor reads NULL for its own local and the others of its round,
+ * and may set values again: those are destroyed in another round, at most
  * TL_DESTRUCTOR_ITERATIONS rounds, then released without destructors.
+ * While destructors run, every local resolves to @task on this thread,
+ * whatever its discriminator says, so that what they set is destroyed here
+ * instead of landing in some other task.  The detached values' cache
+ * entries are invalidated first: no lookup, cached or not, finds them.
  * Values of unregistered locals are released without destructors.  Slots
  * given by the library go back to their pool or allocator; slots given to
  * tl_bind() are unlinked and belong to the caller again.  @task is empty
  * afterwards and may be used again.
  *
  * Context: any thread, while @task runs nowhere else.  Takes the registry
- * lock briefly per value, never while a destructor runs.
+ * lock briefly per value, never while a destructor runs.  Never allocates;
+ * calls the destructors, and the pool or the allocator's free for library
+ * slots.
  * Cost: proportional to the values set in @task.
  */
 void tl_task_exit(struct tl_node *task);
@@ -255,8 +282,11 @@ void tl_task_exit(struct tl_node *task);
  *
  * Hosted builds do it automatically when a thread ends; call it by hand in
  * the main thread (or in firmware) when the values must be destroyed.
+ * Destructor rounds and releases as tl_task_exit(); nothing happens if the
+ * thread never touched its root context.
  *
- * Context: the thread whose root context is exited.
+ * Context: the thread whose root context is exited.  Locks and calls out
+ * as tl_task_exit().
  */
 void tl_root_exit(void);
 
@@ -269,7 +299,11 @@ void tl_root_exit(void);
  * @child filled by the local's @copy hook, or memcpy.  Values @child already
  * has are kept.  On -ENOMEM the values copied so far stay in @child.
  *
- * Context: neither task may run elsewhere meanwhile.
+ * Context: any thread; neither task may run elsewhere meanwhile.  Takes the
+ * registry lock briefly per value of @parent, and to allocate each copy's
+ * slot (pool or allocator); calls @copy without the lock.
+ * Cost: O(v parent), plus, per TL_INHERIT value, a walk of the values
+ * @child had before the call.
  * Return: 0, -EINVAL (@child NULL or equal to @parent), -ENOMEM.
  */
 int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
@@ -284,6 +318,8 @@ int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
  *
  * NULL pointer values and values of unregistered locals are skipped.
  *
+ * Context: any thread, while @task runs nowhere else.  Takes the registry
+ * lock briefly per value, never while @fn runs; never allocates.
  * Return: 0 when every value was visited, the first non-zero return of
  * @fn, or -EINVAL if @fn is NULL.
  */
@@ -293,7 +329,10 @@ int tl_task_foreach(struct tl_node *task,
 
 /**
  * tl_sched_init - initialise a per-scheduler discriminator with no task
- * @sched: the discriminator
+ * @sched: the discriminator (NULL: nothing happens)
+ *
+ * Context: before any local that follows @sched is used; no lock, no
+ * allocation.
  */
 void tl_sched_init(struct tl_sched *sched);
 
@@ -302,6 +341,7 @@ void tl_sched_init(struct tl_sched *sched);
  * @sched: the discriminator
  * @task: the running task, or NULL
  *
+ * Context: the thread that runs @sched's tasks; a plain store, no lock.
  * Return: the task that was current in @sched before.
  */
 static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
@@ -324,7 +364,8 @@ static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
  * Register up front where nothing may allocate later.  Registering a local
  * that is already registered does nothing.
  *
- * Context: takes the registry lock; may call the allocator.
+ * Context: any thread; takes the registry lock and may call the allocator
+ * with it held (index table, name record, name hash).
  * Return: 0, -EINVAL (@l NULL), -EEXIST (another local has the name),
  * -ENOMEM.
  */
@@ -339,7 +380,9 @@ int tl_local_register(struct tl_local *l);
  * pthread_key_delete()); their slots are reclaimed no later than their
  * task's exit.  @l may be registered again, starting with no values.
  *
- * Context: takes the registry lock; nobody may use @l meanwhile.
+ * Context: any thread; takes the registry lock; nobody may use @l
+ * meanwhile.  Never allocates; may call the allocator's free (the name
+ * record, and the index table once no local is left).
  * Return: 0, -EINVAL (@l NULL), -ENOENT (not registered).
  */
 int tl_local_unregister(struct tl_local *l);
@@ -348,6 +391,7 @@ int tl_local_unregister(struct tl_local *l);
  * tl_local_find - the registered local called @name
  * @name: the name
  *
+ * Context: any thread; takes the registry lock.
  * Return: the local, or NULL (@name NULL or not registered).
  */
 struct tl_local *tl_local_find(const char *name);
@@ -355,6 +399,9 @@ struct tl_local *tl_local_find(const char *name);
 /**
  * tl_local_registered - whether @l is registered
  * @l: the local
+ *
+ * Context: any thread; one load, no lock.
+ * Return: true if @l is registered, false if not or @l is NULL.
  */
 bool tl_local_registered(const struct tl_local *l);
 
@@ -369,7 +416,9 @@ bool tl_local_registered(const struct tl_local *l);
  * tl_this() has not created it in this task.  Never allocates, never
  * registers, never locks.
  *
- * Context: the current task is asked of @l's discriminator.
+ * Context: any thread, for its current task, which @l's discriminator
+ * names (tl_current() without one); also from a destructor.  No lock, no
+ * allocation; may call @l's discriminator.
  * Return: the value, or NULL (also for @l NULL or not registered).
  */
 static inline void *tl_get(struct tl_local *l)
@@ -393,6 +442,12 @@ static inline void *tl_get(struct tl_local *l)
  * The old value is replaced without a destructor (as pthread_setspecific).
  * Allocates a slot only on the first non-NULL set in a task.
  *
+ * Context: any thread, for its current task; also from a destructor.  A
+ * value the task already has: no lock, no allocation.  The first non-NULL
+ * value in a task takes the registry lock to reap the task's slots of
+ * unregistered locals (if any were left with values) and to take a slot
+ * from the pool or the allocator.  The first use of an unregistered @l
+ * registers it, as tl_local_register().  May call @l's discriminator.
  * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
  * -EEXIST (first use of a local whose name is taken).
  */
@@ -418,7 +473,13 @@ static inline int tl_set(struct tl_local *l, void *value)
  * The first call in a task allocates @l->size bytes inline in a slot and
  * runs @l->init (or zero-fills): the per-task constructor.
  *
- * Return: the storage, or NULL (no memory, @l NULL or a pointer local).
+ * Context: any thread, for its current task; also from a destructor.
+ * Storage the task already has: no lock, no allocation.  The first call in
+ * a task locks, reaps and allocates as the first tl_set(), then runs
+ * @l->init without the lock.  The first use of an unregistered @l
+ * registers it, as tl_local_register().
+ * Return: the storage, or NULL (no memory, first use of a local whose name
+ * is taken, @l NULL or a pointer local).
  */
 static inline void *tl_this(struct tl_local *l)
 {
@@ -440,22 +501,36 @@ static inline void *tl_this(struct tl_local *l)
  * The value is unlinked before the destructor runs.  A later tl_this()
  * creates and initialises new storage.
  *
- * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task).
+ * Context: any thread, for its current task.  Takes the registry lock
+ * briefly, never while the destructor runs; never allocates.  Calls
+ * @l->destroy, and the pool or the allocator's free for a library slot.
+ * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task, or @l not
+ * registered).
  */
 int tl_del(struct tl_local *l);
 
 /**
  * tl_bind - set the current task's value of @l in a slot the caller gives
  * @l: a pointer local
- * @slot: storage for the value, owned by the caller; it stays linked into
- *        the task until tl_del(), tl_task_exit() or another value's bind
+ * @slot: storage for the value, owned by the caller
  * @value: the value
  *
  * For a registered local it never allocates and cannot fail for memory.
- * A value already held in another slot is replaced without a destructor.
+ * A value already held in another slot is replaced without a destructor;
+ * a later tl_set() of @l in this task stores into @slot.
  *
- * Return: 0, -EINVAL (@l or @slot NULL, typed local), -ENOMEM or -EEXIST
- * (first use of an unregistered local).
+ * @slot stays linked into the task until tl_del(), a bind of another slot
+ * for @l in the task, or the task's exit; if @l is unregistered meanwhile,
+ * until the task's next first value of any local reaps it, or its exit.
+ * Until then the caller must neither reuse nor free @slot's memory.
+ *
+ * Context: any thread, for its current task.  No lock when the task held
+ * no value of @l or held it in @slot; replacing another slot takes the
+ * registry lock and hands that slot back: to its caller if bound, else to
+ * the pool or the allocator's free.  The first use of an unregistered @l
+ * registers it, as tl_local_register().
+ * Return: 0, -EINVAL (@l or @slot NULL, typed local; under TL_DEBUG, @slot
+ * still linked), -ENOMEM or -EEXIST (first use of an unregistered local).
  */
 int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
 
@@ -483,6 +558,7 @@ struct tl_allocator {
  * key is left) is given back first.
  *
  * Context: while no other thread uses the library; set it before first use.
+ * Takes the registry lock; may call the current allocator's free.
  * Return: 0, -EINVAL (@a lacks alloc or free), or -EBUSY while blocks of
  * the current allocator are in use.
  */
@@ -508,8 +584,14 @@ struct tl_pool {
  * @block: bytes per block: at least sizeof(struct tl_slot); typed locals
  *         need TL_SLOT_SIZE(their size)
  *
+ * @block is rounded up to the maximum alignment.  Re-initialising a pool
+ * forgets its blocks, so it is refused for the attached pool while any
+ * are in use.
+ *
+ * Context: any thread; takes the registry lock (@pool may be the attached
+ * one); never allocates.
  * Return: 0, -EINVAL (NULL arguments, @block too small, or room for no
- * block).
+ * block), -EBUSY (@pool is attached and has blocks in use).
  */
 int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
 
@@ -521,6 +603,7 @@ int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
  * from the allocator; in TL_HEAPLESS builds they are refused (-ENOMEM), so
  * that slots never take the registry's arena.
  *
+ * Context: any thread; takes the registry lock; never allocates.
  * Return: 0, or -EBUSY while the attached pool has blocks in use.
  */
 int tl_pool_attach(struct tl_pool *pool);
@@ -528,6 +611,11 @@ int tl_pool_attach(struct tl_pool *pool);
 /**
  * tl_pool_available - free blocks left in @pool
  * @pool: the pool
+ *
+ * Context: any thread; takes the registry lock, since slot allocation
+ * changes the count.
+ * Return: the number of free blocks; 0 for NULL or a pool never
+ * initialised.
  */
 size_t tl_pool_available(const struct tl_pool *pool);
 
@@ -550,6 +638,11 @@ struct tl_arena {
  * @buf: the memory, owned by the caller for the arena's lifetime
  * @size: bytes in @buf
  *
+ * The arena has no lock of its own: the library calls every allocator
+ * with the registry lock held.
+ *
+ * Context: before the arena is given to tl_allocator_set(), never while it
+ * is in use; takes no lock, never allocates.
  * Return: 0, or -EINVAL (NULL arguments or @size too small).
  */
 int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
@@ -580,7 +673,9 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
  *
  * Hosted threaded builds use a pthread mutex by default; single-threaded
  * builds use none.  An RTOS gives its critical section or mutex here.  The
- * allocator may be called with the lock held.
+ * allocator is called with the lock held; no other hook is (destructors,
+ * @init, @copy, discriminators, TL_DEBUG reports), so that calling the
+ * library from those cannot deadlock.
  */
 struct tl_lock {
 	void (*lock)(void *ctx);
@@ -594,7 +689,8 @@ struct tl_lock {
  *
  * The library never takes its lock recursively.
  *
- * Context: before any other call of the library, from one thread.
+ * Context: before any other call of the library, from one thread; the
+ * hook is replaced without taking either lock.
  * Return: 0, or -EINVAL if @lock has only one of lock() and unlock().
  */
 int tl_lock_set(const struct tl_lock *lock);
@@ -605,6 +701,10 @@ int tl_lock_set(const struct tl_lock *lock);
 /**
  * tl_strerror - a short text for an error this library returns
  * @err: a negative (or positive) errno value
+ *
+ * Context: any thread; no lock.
+ * Return: a static string, never NULL; "unknown error" for an errno this
+ * library does not return.
  */
 const char *tl_strerror(int err);
 
@@ -615,6 +715,9 @@ const char *tl_strerror(int err);
  *
  * After a report the call that detected it fails with -EINVAL (or returns
  * NULL) without touching the corrupted list.
+ *
+ * Context: before other threads use the library: a plain store, no lock.
+ * @fn runs on the thread that found the fault, without the registry lock.
  */
 void tl_debug_set_report(void (*fn)(const char *file, int line,
 				    const char *what));

@@ -34,15 +34,22 @@ struct tl_node {
 	struct tl_node *next, *prev;
 };
 
-/*
- * Values written into an unlinked node: non-NULL, never mapped in a hosted
- * process, so a use after tl_node_del() faults at once, and recognisable in
- * a debugger or by the TL_DEBUG checks.  Firmware whose low addresses are
- * flash or RAM defines them as addresses that fault on its part.
+/**
+ * TL_POISON_NEXT - the value tl_node_del() leaves in a node's next pointer
+ *
+ * With TL_POISON_PREV: non-NULL, never mapped in a hosted process, so a use
+ * after tl_node_del() faults at once, and recognisable in a debugger or by
+ * the TL_DEBUG checks.  Firmware whose low addresses are flash or RAM
+ * defines both as addresses that fault on its part.
  */
 #ifndef TL_POISON_NEXT
 #define TL_POISON_NEXT ((struct tl_node *)0x100)
 #endif
+/**
+ * TL_POISON_PREV - the value tl_node_del() leaves in a node's prev pointer
+ *
+ * See TL_POISON_NEXT.
+ */
 #ifndef TL_POISON_PREV
 #define TL_POISON_PREV ((struct tl_node *)0x122)
 #endif
@@ -60,6 +67,8 @@ struct tl_node {
  * @ptr: pointer to the member
  * @type: type of the enclosing structure
  * @member: name of the member inside @type
+ *
+ * Address arithmetic only: @ptr is not dereferenced.
  */
 #define tl_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -131,6 +140,7 @@ static inline void tl_node_del(struct tl_node *node)
  * tl_node_empty - whether a list has no elements
  * @head: the list head
  *
+ * Context: not thread safe; the caller owns the list.
  * Return: true when @head links only to itself.
  */
 static inline bool tl_node_empty(const struct tl_node *head)
@@ -163,6 +173,8 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  * @member: name of the struct tl_node inside the enclosing type
  *
  * The body must not unlink @pos: use tl_for_each_entry_safe() for that.
+ *
+ * Context: not thread safe; the caller owns the list for the whole walk.
  */
 #define tl_for_each_entry(pos, head, member)				      \
 	for ((pos) = tl_container_of((head)->next, __typeof__(*(pos)), member); \
@@ -176,6 +188,10 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  * @n: a second cursor of the same type, holding the next entry
  * @head: the list head
  * @member: name of the struct tl_node inside the enclosing type
+ *
+ * The body may unlink @pos, but not @n: the walk continues from @n.
+ *
+ * Context: not thread safe; the caller owns the list for the whole walk.
  */
 #define tl_for_each_entry_safe(pos, n, head, member)			      \
 	for ((pos) = tl_container_of((head)->next, __typeof__(*(pos)), member), \

@@ -14,11 +14,13 @@
  *
  *   operation          cost                          may allocate  locks
  *   tl_getspecific     a table lookup, then tl_get   never         no
- *   tl_setspecific     a table lookup, then tl_set   one slot (1)  no
+ *   tl_setspecific     a table lookup, then tl_set   one slot (1)  registry (1)
  *   tl_key_create      O(1) amortised                table, index  registry
  *   tl_key_delete      O(1)                          never         registry
  *
- *   (1) on the first non-NULL value of the key in a task, as tl_set().
+ *   (1) only on the first non-NULL value of the key in a task, as tl_set():
+ *   the slot is taken, and the task's slots of deleted keys reaped if any
+ *   were left with values, under the registry lock.
  *
  * As in POSIX, every call returns 0 or a positive errno.
  */
@@ -120,11 +122,15 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *));
  *
  * May be called while tasks hold values for @key: no destructor runs, and
  * from now on no task sees those values, not even through a new key that
- * reuses @key's position.  Each task gives their memory back at its exit.
+ * reuses @key's position.  Each task gives their memory back at its exit,
+ * or sooner, when it next sets a first value of any key or local.
  * Afterwards @key is answered as not valid by every call.
  *
  * Context: any thread; takes the registry lock.  As with pthread keys,
- * nobody may use @key while it is being deleted.
+ * nobody may use @key while it is being deleted.  Never allocates; may
+ * call the allocator's free (the registry's index table, once no local is
+ * left).  The key table is kept for the next key, and for lock-free
+ * lookups of deleted keys, until tl_allocator_set().
  * Return: 0, or EINVAL (@key was never created or is already deleted).
  */
 int tl_key_delete(tl_key_t key);
@@ -137,6 +143,8 @@ int tl_key_delete(tl_key_t key);
  * without a scheduler it is pthread_getspecific().  May be called from a
  * destructor.  Never allocates, never locks.
  *
+ * Context: any thread, for its current task; the key table is read
+ * without a lock.
  * Return: the value, or NULL (none set in this task, or @key not valid).
  */
 static inline void *tl_getspecific(tl_key_t key)
@@ -154,6 +162,11 @@ static inline void *tl_getspecific(tl_key_t key)
  * The old value is replaced without a destructor.  Outside any task it sets
  * the calling thread's root context.  May be called from a destructor.
  *
+ * Context: any thread, for its current task.  A value the task already
+ * has: no lock, no allocation.  The first non-NULL value of @key in a task
+ * takes the registry lock to reap the task's slots of deleted keys and
+ * unregistered locals (if any were left with values) and to take a slot
+ * from the pool or the allocator.
  * Return: 0, ENOMEM (the first value of @key in this task found no memory
  * for its slot: nothing changed), EINVAL (@key not valid).
  */
