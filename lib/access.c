@@ -34,13 +34,15 @@ static void cache_fill(const struct tl_local *l, const struct place *p,
 		       struct tl_slot *s)
 {
 #if TL_CACHE_SIZE
-	uint64_t key = tl__key(l);
+	uint64_t key;
+	TL__CENTRY *e = tl__entry(l, &key);
 
-	if (!key)
+	/* Registered, so both are set; checked all the same: never fs:0. */
+	if (!key || (TL__FS_CACHE && !l->tl__tpoff))
 		return;
-	TL__ENTRY(task, key) = p->tag;
-	TL__ENTRY(key, key) = key;
-	TL__ENTRY(slot, key) = s;
+	e->task = p->tag;
+	e->key = key;
+	e->slot = s;
 #else
 	(void)l;
 	(void)p;
@@ -53,10 +55,11 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
 {
 	struct tl_slot *s;
 #if TL_CACHE_SIZE
-	uint64_t key = tl__key(l);
+	uint64_t key;
+	const TL__CENTRY *e = tl__entry(l, &key);
 
-	if (TL__ENTRY(task, key) == p->tag && TL__ENTRY(key, key) == key)
-		return TL__ENTRY(slot, key);
+	if (e->task == p->tag && e->key == key)
+		return e->slot;
 #endif
 	s = tl__find(p->head, l->tl__gen, l->tl__index);
 	if (s)

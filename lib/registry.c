@@ -120,6 +120,31 @@ static uint64_t key_first(uint32_t index)
 #endif
 }
 
+/*
+ * Publish where @l's cache entry is (x86-64: as an offset from the thread
+ * pointer too), before the registration is marked done.
+ */
+static void place_store(struct tl_local *l, uint64_t key)
+{
+	key_store(l, key);
+#if TL_CACHE_SIZE && TL_THREADS && defined(__x86_64__) && !defined(__ILP32__)
+	{
+		/* Users built in GNU C read it, whatever this file's mode. */
+		uintptr_t tp, at = (uintptr_t)tl__thread.cache + (key & 0xffff);
+
+		__asm__("movq %%fs:0, %0" : "=r"(tp));
+		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp), RELEASE);
+	}
+#endif
+}
+
+/* The reverse, the offset first: a reader never pairs it with a new key. */
+static void place_clear(struct tl_local *l)
+{
+	TL__STORE(&l->tl__tpoff, 0, RELAXED);
+	key_store(l, 0);
+}
+
 void tl__invalidate_locked(struct tl_local *l)
 {
 	if (l->tl__key)
@@ -227,7 +252,7 @@ static int register_locked(struct tl_local *l)
 	if (++reg.gen == 0)
 		++reg.gen;
 	l->tl__index = index;
-	key_store(l, key_first(index));
+	place_store(l, key_first(index));
 	TL__STORE(&l->tl__gen, reg.gen, RELEASE);
 	return 0;
 
@@ -289,7 +314,7 @@ int tl_local_unregister(struct tl_local *l)
 	TL__STORE(&reg.dead, reg.dead + TL__LOAD(&l->tl__slots, RELAXED), RELAXED);
 	TL__STORE(&l->tl__slots, 0, RELAXED);
 	l->tl__index = 0;
-	key_store(l, 0);
+	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
 	shrink_if_empty_locked();
 	tl__unlock();
