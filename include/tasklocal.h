@@ -107,6 +107,13 @@ struct tl_sched {
  */
 #define TL_INHERIT	(1u << 0)	/* tl_task_inherit() copies the value */
 
+/*
+ * Private flag: the local is registered only by an explicit
+ * tl_local_register(), never lazily by a set (the key table's locals: a
+ * set racing a delete must not register a retired entry again).
+ */
+#define TL__NOAUTO	(1u << 31)
+
 /**
  * struct tl_local - a task-local variable (a key)
  * @name: unique name in the registry, or NULL

@@ -149,6 +149,7 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 	 */
 	memset(&e->local, 0, sizeof(e->local));
 	e->local.destroy = destructor;
+	e->local.flags = TL__NOAUTO;
 	err = tl_local_register(&e->local);
 	if (err)
 		goto err_put;

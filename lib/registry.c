@@ -284,7 +284,9 @@ bool tl_local_registered(const struct tl_local *l)
 
 int tl__ensure_registered(struct tl_local *l)
 {
-	return tl_local_registered(l) ? 0 : tl_local_register(l);
+	if (tl_local_registered(l))
+		return 0;
+	return l->flags & TL__NOAUTO ? -EINVAL : tl_local_register(l);
 }
 
 int tl_local_unregister(struct tl_local *l)
