@@ -150,7 +150,7 @@ struct tl_local {
 	uint64_t tl__key;	/* hot: cache tag << 16 | cache entry offset */
 	uint32_t tl__index;	/* registry index, 0: not registered */
 	uint32_t tl__slots;	/* slots linked for this registration */
-	int32_t tl__tpoff;	/* hot on x86-64: cache entry - thread pointer */
+	int32_t tl__tpoff;	/* hot on x86-64: entry - thread pointer + 8 */
 };
 
 /**
@@ -197,32 +197,47 @@ static inline uint64_t tl__key(const struct tl_local *l)
 
 #if TL_CACHE_SIZE
 /*
- * On x86-64 (gcc and clang, C) a local also keeps its cache entry's offset
- * from the thread pointer, the same in every thread since the block is in
- * static TLS, so the entry is one %fs-relative operand: two instructions
- * fewer than building the block's address first.  A local not registered
- * has offset 0, which names the thread control block: its first word is
- * the thread pointer itself (x86-64 TLS ABI), never a key, so it never
- * matches.  The offset is published before the key and read before it.
- * (gcc takes __seg_fs in its GNU modes only; -std=c11 code, C++ and other
- * targets use the generic path below, on the same cache.)
+ * On x86-64 (gcc in its GNU modes, clang) a local also keeps its cache
+ * entry's offset from the thread pointer, plus 8: the same in every thread
+ * since the block is in static TLS, so the entry is one %fs-relative
+ * operand, two instructions fewer than building the block's address first.
+ * A local not registered has 0 there, which puts its entry's task field at
+ * %fs:0: the thread pointer itself (x86-64 TLS ABI), never a task, so the
+ * first compare fails; and the address is not NULL, for UBSan.  The key is
+ * published before the offset, and read after it.  gcc's ASan and TSan do
+ * not know %fs addresses; there, as for strict C, C++ and other targets,
+ * the generic path below reads the same cache.
  */
 #if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__) &&	\
 	defined(__SEG_FS) && (!defined(__STRICT_ANSI__) || defined(__clang__)) && \
-	!defined(__cplusplus)
+	!defined(__cplusplus) && !defined(__SANITIZE_ADDRESS__) &&	\
+	!defined(__SANITIZE_THREAD__)
 #define TL__FS_CACHE	1
 #define TL__CENTRY	struct tl__centry __seg_fs
+#define TL__TPOFF_BIAS	8
+/* UBSan takes %fs offsets for flat addresses: 0 is not NULL here. */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define TL__FS_ATTR	__attribute__((no_sanitize("null", "pointer-overflow", \
+						   "alignment")))
+#endif
+#endif
+#ifndef TL__FS_ATTR
+#define TL__FS_ATTR
+#endif
 
-static inline TL__CENTRY *tl__entry(const struct tl_local *l, uint64_t *key)
+static inline TL__FS_ATTR TL__CENTRY *tl__entry(const struct tl_local *l,
+						uint64_t *key)
 {
-	TL__CENTRY *e = (TL__CENTRY *)(intptr_t)TL__LOAD(&l->tl__tpoff, ACQUIRE);
+	intptr_t at = TL__LOAD(&l->tl__tpoff, ACQUIRE);
 
 	*key = tl__key(l);
-	return e;
+	return (TL__CENTRY *)(at - TL__TPOFF_BIAS);
 }
 #else
 #define TL__FS_CACHE	0
 #define TL__CENTRY	struct tl__centry
+#define TL__FS_ATTR
 
 /* Elsewhere the low 16 bits of the key are the entry's byte offset. */
 static inline TL__CENTRY *tl__entry(const struct tl_local *l, uint64_t *key)
@@ -233,10 +248,12 @@ static inline TL__CENTRY *tl__entry(const struct tl_local *l, uint64_t *key)
 #endif
 
 /* Whether @e, the cache entry of @key, holds the current task's slot. */
-static inline bool tl__hit(const TL__CENTRY *e, uint64_t key)
+static inline TL__FS_ATTR bool tl__hit(const TL__CENTRY *e, uint64_t key)
 {
 	return e->task == tl__thread.cur && e->key == key;
 }
+#else
+#define TL__FS_ATTR
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -455,7 +472,7 @@ bool tl_local_registered(const struct tl_local *l);
  * allocation; may call @l's discriminator.
  * Return: the value, or NULL (also for @l NULL or not registered).
  */
-static inline void *tl_get(struct tl_local *l)
+static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
 {
 #if TL_CACHE_SIZE
 	if (TL__LIKELY(l != NULL)) {
@@ -486,7 +503,7 @@ static inline void *tl_get(struct tl_local *l)
  * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
  * -EEXIST (first use of a local whose name is taken).
  */
-static inline int tl_set(struct tl_local *l, void *value)
+static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
 {
 #if TL_CACHE_SIZE
 	if (TL__LIKELY(l != NULL && l->size == 0)) {
@@ -517,7 +534,7 @@ static inline int tl_set(struct tl_local *l, void *value)
  * Return: the storage, or NULL (no memory, first use of a local whose name
  * is taken, @l NULL or a pointer local).
  */
-static inline void *tl_this(struct tl_local *l)
+static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
 {
 #if TL_CACHE_SIZE
 	if (TL__LIKELY(l != NULL && l->size != 0)) {

@@ -133,16 +133,21 @@ static void place_store(struct tl_local *l, uint64_t key)
 		uintptr_t tp, at = (uintptr_t)tl__thread.cache + (key & 0xffff);
 
 		__asm__("movq %%fs:0, %0" : "=r"(tp));
-		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp), RELEASE);
+		/* The bias of TL__TPOFF_BIAS in tasklocal.h. */
+		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp + 8), RELEASE);
 	}
 #endif
 }
 
-/* The reverse, the offset first: a reader never pairs it with a new key. */
+/*
+ * The reverse, the offset first.  The key left behind is a fresh tag with
+ * offset 0 (the sentinel entry), not 0: a reader that pairs the old offset
+ * with it finds an entry that never held it, even one never filled.
+ */
 static void place_clear(struct tl_local *l)
 {
 	TL__STORE(&l->tl__tpoff, 0, RELAXED);
-	key_store(l, 0);
+	key_store(l, TL_CACHE_SIZE ? key_make(0) : 0);
 }
 
 void tl__invalidate_locked(struct tl_local *l)
@@ -252,6 +257,7 @@ static int register_locked(struct tl_local *l)
 	if (++reg.gen == 0)
 		++reg.gen;
 	l->tl__index = index;
+	TL__STORE(&l->tl__slots, 0, RELAXED);
 	place_store(l, key_first(index));
 	TL__STORE(&l->tl__gen, reg.gen, RELEASE);
 	return 0;

@@ -91,8 +91,10 @@ struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 {
 	struct tl_node *c;
 
-	if (TL__UNLIKELY(exiting)) {
-		*cur = exiting == &root ? NULL : exiting;
+	/* Unless a destructor switched to another task meanwhile. */
+	if (TL__UNLIKELY(exiting) &&
+	    tl__thread.cur == (exiting == &root ? NULL : exiting)) {
+		*cur = tl__thread.cur;
 		return exiting;
 	}
 	if (l->disc) {
@@ -139,6 +141,7 @@ static void give_back(struct tl_slot *s)
 void tl__release(struct tl_slot *s, bool run_destructor)
 {
 	void (*destroy)(void *) = NULL;
+	bool bound = s->info & TL__SLOT_BOUND;
 	struct tl_local *l;
 
 	tl__lock();
@@ -147,8 +150,9 @@ void tl__release(struct tl_slot *s, bool run_destructor)
 		destroy = l->destroy;
 	tl__unlock();
 	if (run_destructor && destroy && s->value)
-		destroy(s->value);
-	give_back(s);
+		destroy(s->value);	/* may free the object a bound slot is in */
+	if (!bound)
+		tl__slot_free(s);
 }
 
 void tl__reap(struct tl_node *head)
@@ -242,9 +246,14 @@ void (tl_task_exit)(struct tl_node *task)
 
 void tl_root_exit(void)
 {
-	if (!root.next)
+	/* Called again from one of its destructors: the rounds take care. */
+	static TL__THREAD_LOCAL bool root_exiting;
+
+	if (!root.next || root_exiting)
 		return;
+	root_exiting = true;
 	task_exit(&root, NULL);
+	root_exiting = false;
 #if TL_THREADS
 	/* Disarmed: a value set after this re-arms the thread-exit hook. */
 	root.next = root.prev = NULL;

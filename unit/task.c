@@ -4,6 +4,7 @@
  * rounds, the root context, inheritance on spawn, introspection, and the
  * per-scheduler discriminator.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -264,6 +265,111 @@ static void test_destructor_sets_in_exiting_task_whatever_the_discriminator(void
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/* A root destructor that exits the root again, and sets a value after. */
+static struct tl_local nested_a, nested_b;
+static int nested_calls;
+
+static void nested_b_dtor(void *v)
+{
+	(void)v;
+	nested_calls++;
+}
+
+static void nested_a_dtor(void *v)
+{
+	(void)v;
+	nested_calls++;
+	tl_set(&nested_b, (void *)0xb);
+	tl_root_exit();			/* the outer exit's rounds handle it */
+	tl_set(&nested_b, (void *)0xbb);
+}
+
+static void test_root_exit_from_a_root_destructor(void)
+{
+	memset(&nested_a, 0, sizeof(nested_a));
+	memset(&nested_b, 0, sizeof(nested_b));
+	nested_a.destroy = nested_a_dtor;
+	nested_b.destroy = nested_b_dtor;
+	nested_calls = 0;
+	tl_set(&nested_a, (void *)0xa);
+	tl_root_exit();
+	CU_ASSERT_EQUAL(nested_calls, 2);	/* a, then b in round two */
+	CU_ASSERT_PTR_NULL(tl_get(&nested_a));
+	CU_ASSERT_PTR_NULL(tl_get(&nested_b));
+	tl_local_unregister(&nested_a);
+	tl_local_unregister(&nested_b);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* The embedded-slot pattern: the destructor frees what holds the slot. */
+struct owner {
+	int payload;
+	struct tl_slot slot;
+};
+
+static void free_owner(void *v)
+{
+	free(v);
+}
+
+static void test_destructor_may_free_the_bound_slots_owner(void)
+{
+	struct tl_local l = TL_LOCAL(.destroy = free_owner);
+	struct tl_node t = TL_NODE_INIT(t);
+	struct owner *o = calloc(1, sizeof(*o)), *p = calloc(1, sizeof(*p));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	tl_switch(&t);
+	CU_ASSERT_EQUAL(tl_bind(&l, &o->slot, o), 0);
+	CU_ASSERT_EQUAL(tl_del(&l), 0);			/* frees o */
+	CU_ASSERT_EQUAL(tl_bind(&l, &p->slot, p), 0);
+	tl_switch(NULL);
+	tl_task_exit(&t);				/* frees p */
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* A destructor that switches to another task reaches that task's values. */
+static struct tl_local yield_l;
+static struct tl_node *yield_other;
+static void *yield_seen;
+
+static void yield_dtor(void *v)
+{
+	struct tl_node *prev;
+
+	(void)v;
+	prev = tl_switch(yield_other);
+	yield_seen = tl_get(&yield_l);
+	tl_switch(prev);
+}
+
+static void test_destructor_switching_tasks_sees_the_other_task(void)
+{
+	struct tl_sched s;
+	struct tl_node t = TL_NODE_INIT(t), other = TL_NODE_INIT(other);
+	struct tl_local plain = TL_LOCAL(.destroy = yield_dtor);
+
+	/* A local of a scheduler that runs other: never on the inline path. */
+	tl_sched_init(&s);
+	tl_sched_switch(&s, &other);
+	memset(&yield_l, 0, sizeof(yield_l));
+	yield_l.disc = &s.disc;
+	yield_other = &other;
+	tl_set(&yield_l, (void *)42);
+	tl_switch(&t);
+	tl_set(&plain, (void *)1);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_PTR_EQUAL(yield_seen, (void *)42);
+	CU_ASSERT_PTR_EQUAL(tl_get(&yield_l), (void *)42);	/* still there */
+	tl_task_exit(&other);
+	tl_local_unregister(&yield_l);
+	tl_local_unregister(&plain);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 /* ----------------------------------------------------------- inherit */
 
 struct ctx {
@@ -489,6 +595,9 @@ UNIT_SUITE(task,
 	UNIT_TEST(test_exit_twice_and_reuse),
 	UNIT_TEST(test_root_context_is_separate_and_exits),
 	UNIT_TEST(test_destructors_see_no_stale_cache),
+	UNIT_TEST(test_root_exit_from_a_root_destructor),
+	UNIT_TEST(test_destructor_may_free_the_bound_slots_owner),
+	UNIT_TEST(test_destructor_switching_tasks_sees_the_other_task),
 	UNIT_TEST(test_destructor_sets_in_exiting_task_whatever_the_discriminator),
 	UNIT_TEST(test_inherit_copies_only_flagged_locals),
 	UNIT_TEST(test_inherit_bad_input_and_root_parent),
