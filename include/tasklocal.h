@@ -150,7 +150,7 @@ struct tl_local {
 	uint64_t tl__key;	/* hot: cache tag << 16 | cache entry offset */
 	uint32_t tl__index;	/* registry index, 0: not registered */
 	uint32_t tl__slots;	/* slots linked for this registration */
-	int32_t tl__tpoff;	/* hot on x86-64: entry - thread pointer + 8 */
+	int32_t tl__tpoff;	/* hot on x86-64: cache entry - thread pointer */
 };
 
 /**
@@ -172,9 +172,9 @@ struct tl_local {
  * Entries of locals with a discriminator are checked by the slow path only.
  */
 struct tl__centry {
-	uint64_t key;
-	struct tl_node *task;
+	struct tl_node *task;	/* first: see TL__FS_CACHE */
 	struct tl_slot *slot;
+	uint64_t key;		/* last: no padding on 32-bit targets */
 };
 
 struct tl__thread {
@@ -198,15 +198,15 @@ static inline uint64_t tl__key(const struct tl_local *l)
 #if TL_CACHE_SIZE
 /*
  * On x86-64 (gcc in its GNU modes, clang) a local also keeps its cache
- * entry's offset from the thread pointer, plus 8: the same in every thread
- * since the block is in static TLS, so the entry is one %fs-relative
- * operand, two instructions fewer than building the block's address first.
- * A local not registered has 0 there, which puts its entry's task field at
- * %fs:0: the thread pointer itself (x86-64 TLS ABI), never a task, so the
- * first compare fails; and the address is not NULL, for UBSan.  The key is
- * published before the offset, and read after it.  gcc's ASan and TSan do
- * not know %fs addresses; there, as for strict C, C++ and other targets,
- * the generic path below reads the same cache.
+ * entry's offset from the thread pointer: the same in every thread since
+ * the block is in static TLS, so the entry is one %fs-relative operand,
+ * two instructions fewer than building the block's address first.  A
+ * local not registered has offset 0, which puts its entry's task field
+ * (the first) at %fs:0: the thread pointer itself (x86-64 TLS ABI), never
+ * a task, so the first compare fails.  The key is published before the
+ * offset, and read after it.  gcc's ASan and TSan do not know %fs
+ * addresses; there, as for strict C, C++ and other targets, the generic
+ * path below reads the same cache.
  */
 #if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__) &&	\
 	defined(__SEG_FS) && (!defined(__STRICT_ANSI__) || defined(__clang__)) && \
@@ -214,7 +214,6 @@ static inline uint64_t tl__key(const struct tl_local *l)
 	!defined(__SANITIZE_THREAD__)
 #define TL__FS_CACHE	1
 #define TL__CENTRY	struct tl__centry __seg_fs
-#define TL__TPOFF_BIAS	8
 /* UBSan takes %fs offsets for flat addresses: 0 is not NULL here. */
 #if defined(__has_attribute)
 #if __has_attribute(no_sanitize)
@@ -232,7 +231,7 @@ static inline TL__FS_ATTR TL__CENTRY *tl__entry(const struct tl_local *l,
 	intptr_t at = TL__LOAD(&l->tl__tpoff, ACQUIRE);
 
 	*key = tl__key(l);
-	return (TL__CENTRY *)(at - TL__TPOFF_BIAS);
+	return (TL__CENTRY *)at;
 }
 #else
 #define TL__FS_CACHE	0

@@ -133,8 +133,7 @@ static void place_store(struct tl_local *l, uint64_t key)
 		uintptr_t tp, at = (uintptr_t)tl__thread.cache + (key & 0xffff);
 
 		__asm__("movq %%fs:0, %0" : "=r"(tp));
-		/* The bias of TL__TPOFF_BIAS in tasklocal.h. */
-		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp + 8), RELEASE);
+		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp), RELEASE);
 	}
 #endif
 }
