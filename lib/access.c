@@ -67,6 +67,29 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
 	return s;
 }
 
+/*
+ * A new slot for @l in the current task (@p), with @size bytes of inline
+ * data initialised by @l->init, or zero-filled; NULL when out of memory.
+ * Dead slots go first, so a task that outlives many locals stays flat.
+ */
+static struct tl_slot *add(struct tl_local *l, const struct place *p,
+			   size_t size)
+{
+	struct tl_slot *s;
+
+	tl__reap(p->head);
+	s = tl__slot_alloc(size);
+	if (!s)
+		return NULL;
+	if (size && l->init)
+		l->init(s->value, l->arg);
+	else if (size)
+		memset(s->value, 0, size);
+	tl__slot_link(s, l, p->head);
+	cache_fill(l, p, s);
+	return s;
+}
+
 /* For the calls that may register @l first: then its slot, as lookup(). */
 static int prepare(struct tl_local *l, struct place *p, struct tl_slot **s)
 {
@@ -105,12 +128,9 @@ int tl__set_slow(struct tl_local *l, void *value)
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
-		tl__reap(p.head);
-		s = tl__slot_alloc(0);
+		s = add(l, &p, 0);
 		if (!s)
 			return -ENOMEM;
-		tl__slot_link(s, l, p.head);
-		cache_fill(l, &p, s);
 	}
 	s->value = value;
 	return 0;
@@ -123,19 +143,9 @@ void *tl__this_slow(struct tl_local *l)
 
 	if (!l || !l->size || prepare(l, &p, &s))
 		return NULL;
-	if (!s) {
-		tl__reap(p.head);
-		s = tl__slot_alloc(l->size);
-		if (!s)
-			return NULL;
-		if (l->init)
-			l->init(s->value, l->arg);
-		else
-			memset(s->value, 0, l->size);
-		tl__slot_link(s, l, p.head);
-		cache_fill(l, &p, s);
-	}
-	return s->value;
+	if (!s)
+		s = add(l, &p, l->size);
+	return s ? s->value : NULL;
 }
 
 int (tl_del)(struct tl_local *l)

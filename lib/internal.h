@@ -83,6 +83,9 @@ void tl__invalidate_locked(struct tl_local *l);
  */
 struct tl_local *tl__unlinked_locked(const struct tl_slot *s);
 
+/* A slot of an unregistered local was unlinked.  Call with the lock held. */
+void tl__dead_slot_gone_locked(void);
+
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 

@@ -333,6 +333,12 @@ bool tl__dead_slots(void)
 	return TL__LOAD(&reg.dead, RELAXED) != 0;
 }
 
+void tl__dead_slot_gone_locked(void)
+{
+	if (reg.dead)
+		TL__STORE(&reg.dead, reg.dead - 1, RELAXED);
+}
+
 struct tl_local *tl__unlinked_locked(const struct tl_slot *s)
 {
 	struct tl_local *l = tl__resolve_locked(s);
@@ -340,8 +346,8 @@ struct tl_local *tl__unlinked_locked(const struct tl_slot *s)
 	if (l) {
 		tl__invalidate_locked(l);
 		TL__ADD(&l->tl__slots, -1);
-	} else if (reg.dead) {
-		TL__STORE(&reg.dead, reg.dead - 1, RELAXED);
+	} else {
+		tl__dead_slot_gone_locked();
 	}
 	return l;
 }

@@ -131,28 +131,30 @@ struct tl_local *tl__resolve(const struct tl_slot *s)
 
 /* ------------------------------------------------------------- release */
 
-/* An unlinked slot goes back to the pool or allocator, or to its owner. */
-static void give_back(struct tl_slot *s)
+/*
+ * The second half of a release, once the bookkeeping is done: run @destroy
+ * on the value, then give the slot back to the pool or allocator, or to its
+ * owner.  Whether it is bound is read first: a destructor may free the
+ * object a bound slot is embedded in.
+ */
+static void finish(struct tl_slot *s, void (*destroy)(void *))
 {
-	if (!(s->info & TL__SLOT_BOUND))
+	bool bound = s->info & TL__SLOT_BOUND;
+
+	if (destroy && s->value)
+		destroy(s->value);
+	if (!bound)
 		tl__slot_free(s);
 }
 
 void tl__release(struct tl_slot *s, bool run_destructor)
 {
-	void (*destroy)(void *) = NULL;
-	bool bound = s->info & TL__SLOT_BOUND;
 	struct tl_local *l;
 
 	tl__lock();
 	l = tl__unlinked_locked(s);
-	if (l)
-		destroy = l->destroy;
 	tl__unlock();
-	if (run_destructor && destroy && s->value)
-		destroy(s->value);	/* may free the object a bound slot is in */
-	if (!bound)
-		tl__slot_free(s);
+	finish(s, run_destructor && l ? l->destroy : NULL);
 }
 
 void tl__reap(struct tl_node *head)
@@ -168,44 +170,42 @@ void tl__reap(struct tl_node *head)
 		if (!tl__resolve_locked(s)) {
 			tl_node_del(&s->node);
 			tl_node_add(&s->node, &dead);
-			tl__unlinked_locked(s);
+			tl__dead_slot_gone_locked();
 		}
 	tl__unlock();
 	/* Their locals' keys were reset at unregistration: no entry leads here. */
 	while (!tl_node_empty(&dead)) {
 		s = tl__slot_of(dead.next);
 		tl_node_del(&s->node);
-		give_back(s);
-	}
-}
-
-static void release_all(struct tl_node *list, bool run_destructors)
-{
-	while (!tl_node_empty(list)) {
-		struct tl_slot *s = tl__slot_of(list->next);
-
-		tl_node_del(&s->node);
-		tl__release(s, run_destructors);
+		finish(s, NULL);
 	}
 }
 
 /*
- * No cache entry may find a slot of @batch while its destructors run: they
- * must see what a walk of the task sees (the values are gone), whether or
- * not an entry happened to be warm.
+ * Release every slot of the detached @list.  The bookkeeping is done for all
+ * of them first, under one lock: no cache entry may find a slot of @list
+ * while destructors run, so that they see what a walk of the task sees (the
+ * values are gone) whether or not an entry happened to be warm.  The
+ * destructor is looked up again for each: an earlier one may have
+ * unregistered a local.
  */
-static void invalidate_all(struct tl_node *batch)
+static void release_all(struct tl_node *list, bool run_destructors)
 {
 	struct tl_slot *s;
 
 	tl__lock();
-	tl_for_each_entry(s, batch, node) {
-		struct tl_local *l = tl__resolve_locked(s);
-
-		if (l)
-			tl__invalidate_locked(l);
-	}
+	tl_for_each_entry(s, list, node)
+		tl__unlinked_locked(s);
 	tl__unlock();
+	while (!tl_node_empty(list)) {
+		struct tl_local *l = NULL;
+
+		s = tl__slot_of(list->next);
+		tl_node_del(&s->node);
+		if (run_destructors)
+			l = tl__resolve(s);
+		finish(s, l ? l->destroy : NULL);
+	}
 }
 
 /* Exit @task with @cur made current while its destructors run. */
@@ -229,7 +229,6 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 		tl_node_splice_init(task, &batch);
 		if (tl_node_empty(&batch))
 			break;
-		invalidate_all(&batch);
 		release_all(&batch, true);
 	}
 	release_all(task, false);
