@@ -132,7 +132,8 @@ demo: deps
 # configured.  unit/run-debug: the TL_DEBUG suites (unit/suites-debug.h)
 # against a TL_DEBUG=1 build of the library, objects *.dbg.o.
 
-UNIT_SRCS  := $(filter-out unit/debug.c,$(sort $(wildcard unit/*.c)))
+DEBUG_UNIT := unit/debug.c unit/gens.c
+UNIT_SRCS  := $(filter-out $(DEBUG_UNIT),$(sort $(wildcard unit/*.c)))
 UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
 
 unit/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
@@ -143,14 +144,15 @@ unit/run: $(UNIT_SRCS:.c=.o) tools/sched.o $(STATIC)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
-DEBUG_FLAGS = -DTL_DEBUG=1
+# Generations count to 64 here, so that unit/gens.c sees a wrap at once.
+DEBUG_FLAGS = -DTL_DEBUG=1 -DTL__GEN_LAST=64u -DTL__KEY_USES_LAST=64u
 
 %.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
 	$(quiet) CC $@
 	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -iquote unit \
 		-DUNIT_SUITES='"suites-debug.h"' -c $< -o $@
 
-unit/run-debug: unit/main.dbg.o unit/debug.dbg.o $(LIB_SRCS:.c=.dbg.o)
+unit/run-debug: unit/main.dbg.o $(DEBUG_UNIT:.c=.dbg.o) $(LIB_SRCS:.c=.dbg.o)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 

@@ -305,19 +305,37 @@ static inline struct tl_node *tl_current(void)
  * tl_task_exit - end a task: run the destructors of its values, free them
  * @task: the task (NULL: nothing happens)
  *
- * Runs each destructor once, with @task made current on this thread.  A
- * round detaches all of @task's values before its first destructor runs,
- * so a destructor reads NULL for its own local and the others of its round,
- * and may set values again: those are destroyed in another round, at most
- * TL_DESTRUCTOR_ITERATIONS rounds, then released without destructors.
- * While destructors run, every local resolves to @task on this thread,
- * whatever its discriminator says, so that what they set is destroyed here
- * instead of landing in some other task.  The detached values' cache
- * entries are invalidated first: no lookup, cached or not, finds them.
+ * Destructor semantics are POSIX's, as glibc and musl implement them.  A
+ * round visits @task's values in registry index order (for the keys of
+ * tasklocal/posix.h: creation order, as pthread keys).  A value's turn
+ * comes with the value as it is then: just before its destructor runs,
+ * that one local is cleared; every other value stays visible until its own
+ * turn, so a destructor that clears or replaces another local's value
+ * changes what (if anything) that local's destructor gets.  A value a
+ * destructor sets has its turn later in the same round if its local comes
+ * later in the order, else in the next round; there are at most
+ * TL_DESTRUCTOR_ITERATIONS rounds, and a round runs only while values are
+ * left; the rest is released without destructors.  A program that is
+ * correct with pthread keys is correct here.
+ *
+ * Destructors run with @task made current on this thread, and while they
+ * run every local resolves to @task, whatever its discriminator says, so
+ * that what they set is destroyed here instead of landing in some other
+ * task.  That holds while the current task is @task or the caller's own
+ * (a preemptive kernel's switch hook puts the caller's back when it
+ * resumes); a destructor that switches to another task sees that task.
  * Values of unregistered locals are released without destructors.  Slots
  * given by the library go back to their pool or allocator; slots given to
- * tl_bind() are unlinked and belong to the caller again.  @task is empty
- * afterwards and may be used again.
+ * tl_bind() are unlinked before their destructor runs and belong to the
+ * caller again (the destructor may free the object that holds one).  @task
+ * is empty afterwards and may be used again; an exit of @task from one of
+ * its own destructors does nothing.
+ *
+ * The caller must keep @task's struct tl_node valid until the call
+ * returns (a destructor must not free the object that embeds it), and
+ * @task must not be inside a call of the library on another task
+ * meanwhile: under a preemptive kernel, exit another task only while it is
+ * suspended outside the library (or with the scheduler suspended).
  *
  * Context: any thread, while @task runs nowhere else.  Takes the registry
  * lock briefly per value, never while a destructor runs.  Never allocates;

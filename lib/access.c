@@ -37,8 +37,12 @@ static void cache_fill(const struct tl_local *l, const struct place *p,
 	uint64_t key;
 	TL__CENTRY *e = tl__entry(l, &key);
 
-	/* Registered, so both are set; checked all the same: never fs:0. */
-	if (!key || (TL__FS_CACHE && !l->tl__tpoff))
+	/*
+	 * Never the sentinel (offset 0), where unregistered locals point: a
+	 * local unregistered meanwhile (by a typed local's init, say) must
+	 * not make it match.
+	 */
+	if (!(key & 0xffff) || (TL__FS_CACHE && !l->tl__tpoff))
 		return;
 	e->task = p->tag;
 	e->key = key;
@@ -68,26 +72,38 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
 }
 
 /*
- * A new slot for @l in the current task (@p), with @size bytes of inline
- * data initialised by @l->init, or zero-filled; NULL when out of memory.
- * Dead slots go first, so a task that outlives many locals stays flat.
+ * A new slot @out for @l in the current task (@p), with @size bytes of
+ * inline data initialised by @l->init, or zero-filled.  Dead slots go
+ * first, so a task that outlives many locals stays flat.
+ * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
+ * -ENOENT (@l->init unregistered @l).
  */
-static struct tl_slot *add(struct tl_local *l, const struct place *p,
-			   size_t size)
+static int add(struct tl_local *l, const struct place *p, size_t size,
+	       struct tl_slot **out)
 {
+	uint32_t gen = l->tl__gen;
 	struct tl_slot *s;
+	int err = tl__task_adding(p->head);
 
+	if (err)
+		return err;
 	tl__reap(p->head);
 	s = tl__slot_alloc(size);
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	if (size && l->init)
 		l->init(s->value, l->arg);
 	else if (size)
 		memset(s->value, 0, size);
+	/* The hook may have unregistered @l: its storage then goes back. */
+	if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != gen)) {
+		tl__slot_free(s);
+		return -ENOENT;
+	}
 	tl__slot_link(s, l, p->head);
 	cache_fill(l, p, s);
-	return s;
+	*out = s;
+	return 0;
 }
 
 /* For the calls that may register @l first: then its slot, as lookup(). */
@@ -128,9 +144,9 @@ int tl__set_slow(struct tl_local *l, void *value)
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
-		s = add(l, &p, 0);
-		if (!s)
-			return -ENOMEM;
+		err = add(l, &p, 0, &s);
+		if (err)
+			return err;
 	}
 	s->value = value;
 	return 0;
@@ -143,9 +159,9 @@ void *tl__this_slow(struct tl_local *l)
 
 	if (!l || !l->size || prepare(l, &p, &s))
 		return NULL;
-	if (!s)
-		s = add(l, &p, l->size);
-	return s ? s->value : NULL;
+	if (!s && add(l, &p, l->size, &s))
+		return NULL;
+	return s->value;
 }
 
 int (tl_del)(struct tl_local *l)
@@ -183,6 +199,9 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 	if (old != slot) {
 		if (!tl__slot_unlinked(slot))
 			return -EINVAL;
+		err = tl__task_adding(p.head);
+		if (err)
+			return err;
 		if (old) {
 			tl_node_del(&old->node);
 			tl__release(old, false);

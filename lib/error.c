@@ -11,7 +11,8 @@
 
 const char *tl_strerror(int err)
 {
-	switch (err < 0 ? -err : err) {
+	/* Negated as unsigned: -INT_MIN does not fit an int. */
+	switch (err < 0 ? 0u - (unsigned)err : (unsigned)err) {
 	case 0:
 		return "success";
 	case EINVAL:

@@ -35,17 +35,6 @@ static inline struct tl_slot *tl__slot_of(struct tl_node *node)
 	return tl_container_of(node, struct tl_slot, node);
 }
 
-/* Stamp @s with @l's registration and link it first in @head. */
-static inline void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-				 struct tl_node *head)
-{
-	s->gen = l->tl__gen;
-	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
-		  l->tl__index << TL__SLOT_SHIFT;
-	tl_node_add(&s->node, head);
-	TL__ADD(&l->tl__slots, 1);
-}
-
 /*
  * A zero-filled struct tl_node is an empty task too (static task tables,
  * calloc'ed task structs): it becomes a proper empty list on first use.
@@ -60,6 +49,36 @@ static inline struct tl_node *tl__task_ready(struct tl_node *task)
 /* registry.c: the lock around every registry access */
 void tl__lock(void);
 void tl__unlock(void);
+
+/*
+ * A local's count of linked slots goes up outside the lock (a first value)
+ * and down under it: atomic where the target has atomics, even without
+ * threads, since a preemptive kernel may switch tasks between a load and a
+ * store; else every update under the lock (the RTOS's critical section).
+ */
+#if TL_THREADS || __GCC_ATOMIC_INT_LOCK_FREE == 2
+#define TL__COUNT_ATOMIC 1
+#else
+#define TL__COUNT_ATOMIC 0
+#endif
+
+static inline void tl__count_add_locked(uint32_t *p, int32_t v)
+{
+#if TL__COUNT_ATOMIC
+	(void)__atomic_add_fetch(p, (uint32_t)v, __ATOMIC_RELAXED);
+#else
+	*p += (uint32_t)v;
+#endif
+}
+
+static inline void tl__count_add(uint32_t *p, int32_t v)
+{
+	if (!TL__COUNT_ATOMIC)
+		tl__lock();
+	tl__count_add_locked(p, v);
+	if (!TL__COUNT_ATOMIC)
+		tl__unlock();
+}
 
 /*
  * The local a slot belongs to, if it is still registered with the slot's
@@ -86,6 +105,9 @@ struct tl_local *tl__unlinked_locked(const struct tl_slot *s);
 /* A slot of an unregistered local was unlinked.  Call with the lock held. */
 void tl__dead_slot_gone_locked(void);
 
+/* registry.c: give the index table back once no local is registered */
+void tl__registry_shrink_locked(void);
+
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 
@@ -108,6 +130,30 @@ void tl__slot_free(struct tl_slot *s);
 struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur);
 struct tl_node *tl__root(void);
 struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
+
+/*
+ * Stamp @s with @l's registration and link it into @head at its place in
+ * index order.
+ */
+void tl__slot_link(struct tl_slot *s, struct tl_local *l,
+		   struct tl_node *head);
+
+/*
+ * Called before a first value is added to @head: the root context is armed
+ * then (its thread's end will exit it).  Return: 0, or -EAGAIN when it
+ * cannot be (no pthread key left for the library): the value would never
+ * be destroyed.
+ */
+int tl__task_adding(struct tl_node *head);
+
+/*
+ * Do the bookkeeping of every slot in @task (cache keys, counts) and move
+ * them to @to.  Call with the lock held.
+ */
+void tl__detach_locked(struct tl_node *task, struct tl_node *to);
+
+/* Give back every slot of the detached @list, without destructors. */
+void tl__drop(struct tl_node *list);
 
 /*
  * Give back an unlinked slot: invalidate its local's cache entries, run the

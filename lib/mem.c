@@ -65,6 +65,7 @@ int tl_allocator_set(const struct tl_allocator *a)
 	tl__lock();
 	if (tl__mem_quiesce)
 		tl__mem_quiesce();
+	tl__registry_shrink_locked();
 	if (outstanding)
 		err = -EBUSY;
 	else

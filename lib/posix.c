@@ -8,14 +8,21 @@
  * The table shares the registry's lock and allocator: an RTOS lock given to
  * tl_lock_set() guards it too, a heapless build takes it from the arena,
  * and while keys exist the allocator refuses to be replaced, as for the
- * registry's own tables.  An entry's generation is its local's registry
- * generation, handed out from the core's one counter: no second counter
- * says which key is which.
+ * registry's own tables.  Each entry counts the keys created in it; the
+ * count is the key's high half, so a key names one creation forever.  An
+ * entry whose count reached its last value is retired, and when the chunks
+ * are given back, the entries of new ones start above every count handed
+ * out, so no count ever repeats at a position.
  */
 #include "internal.h"
 #include "tasklocal/posix.h"
 
 #define NO_POS UINT32_MAX	/* in no chunk: ends the free list */
+
+/* An entry that handed it out retires (smaller in the TL_DEBUG tests). */
+#ifndef TL__KEY_USES_LAST
+#define TL__KEY_USES_LAST UINT32_MAX
+#endif
 
 struct tl__key_entry *tl__keys[TL__KEY_DIR];
 
@@ -24,6 +31,9 @@ static struct {
 	uint32_t chunk;		/* chunk of the first position never handed out */
 	uint32_t offset;	/* and its offset there */
 	uint32_t used;		/* entries taken: live, being created or deleted */
+	uint32_t floor;		/* count the used entries of a new chunk start at */
+	uint32_t floor_chunks;	/* chunks of earlier tables: the used ones */
+	uint32_t high;		/* highest count handed out */
 } table = { .free = NO_POS };
 
 /* Entries in chunk @k. */
@@ -56,7 +66,7 @@ static void shrink_if_empty_locked(void);
 
 static int chunk_alloc_locked(uint32_t k)
 {
-	size_t len = chunk_len(k);
+	size_t i, len = chunk_len(k);
 	struct tl__key_entry *chunk;
 
 	if (len > SIZE_MAX / sizeof(*chunk))
@@ -65,6 +75,9 @@ static int chunk_alloc_locked(uint32_t k)
 	if (!chunk)
 		return ENOMEM;
 	memset(chunk, 0, len * sizeof(*chunk));
+	if (k < table.floor_chunks)
+		for (i = 0; i < len; i++)
+			chunk[i].uses = table.floor;
 	chunk_publish(k, chunk);
 	tl__mem_quiesce = shrink_if_empty_locked;
 	return 0;
@@ -91,17 +104,23 @@ static void shrink_if_empty_locked(void)
 	table.free = NO_POS;
 	table.chunk = 0;
 	table.offset = 0;
+	/* Deleted keys of the old chunks must never match a new entry. */
+	table.floor = table.high;
+	if (k > table.floor_chunks)
+		table.floor_chunks = k;
 }
 
-/* Reserve an entry: the most recently freed one, else a new position. */
-static int take_locked(uint32_t *pos)
+/*
+ * The next position never handed out in this table.  Positions of earlier
+ * tables start at the floor; those that reached the last count are
+ * retired, skipped here.
+ */
+static int take_new_locked(uint32_t *pos)
 {
-	uint32_t p = table.free;
+	uint32_t p;
 	int err;
 
-	if (p != NO_POS) {
-		table.free = entry_at(p)->next;
-	} else {
+	do {
 		if (table.chunk == TL__KEY_CHUNKS)
 			return EAGAIN;
 		if (!tl__keys[table.chunk]) {
@@ -114,29 +133,59 @@ static int take_locked(uint32_t *pos)
 			table.chunk++;
 			table.offset = 0;
 		}
+	} while (entry_at(p)->uses == TL__KEY_USES_LAST);
+	*pos = p;
+	return 0;
+}
+
+/*
+ * Reserve an entry, the most recently freed one, else a new position, and
+ * count the key about to be created there.
+ */
+static int take_locked(uint32_t *pos, uint32_t *count)
+{
+	struct tl__key_entry *e;
+	uint32_t p = table.free;
+	int err;
+
+	if (p != NO_POS) {
+		table.free = entry_at(p)->next;
+	} else {
+		err = take_new_locked(&p);
+		if (err)
+			return err;
 	}
+	e = entry_at(p);
+	*count = ++e->uses;
+	if (e->uses > table.high)
+		table.high = e->uses;
 	table.used++;
 	*pos = p;
 	return 0;
 }
 
+/* Give back a reserved entry: to the free list, unless it is retired. */
 static void put_locked(uint32_t pos)
 {
-	entry_at(pos)->next = table.free;
-	table.free = pos;
+	struct tl__key_entry *e = entry_at(pos);
+
+	if (e->uses != TL__KEY_USES_LAST) {
+		e->next = table.free;
+		table.free = pos;
+	}
 	table.used--;
 }
 
 int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 {
 	struct tl__key_entry *e;
-	uint32_t pos;
+	uint32_t pos, count;
 	int err;
 
 	if (!key)
 		return EINVAL;
 	tl__lock();
-	err = take_locked(&pos);
+	err = take_locked(&pos, &count);
 	e = err ? NULL : entry_at(pos);
 	tl__unlock();
 	if (err)
@@ -153,8 +202,8 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 	err = tl_local_register(&e->local);
 	if (err)
 		goto err_put;
-	gen_store(e, e->local.tl__gen);
-	*key = (tl_key_t)e->local.tl__gen << 32 | pos;
+	gen_store(e, count);
+	*key = (tl_key_t)count << 32 | pos;
 	return 0;
 
 err_put:

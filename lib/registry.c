@@ -5,10 +5,12 @@
  * the generation every slot is stamped with, the cache tags, and the lock
  * that guards all of it.  Only cold paths come here.
  *
- * Generations are handed out from one counter, so a (index, generation)
- * pair names one registration forever (until the 32-bit counter wraps): a
- * slot left behind by an unregistered local never matches a new local that
- * reuses its index.
+ * Each index counts its own registrations: the count is the generation a
+ * registration stamps its slots with, so an (index, generation) pair names
+ * one registration forever and a slot left behind by an unregistered local
+ * never matches a new local that reuses its index.  An index whose count
+ * reaches UINT32_MAX is retired, never handed out again, so a count never
+ * wraps: exhausting the 2^30 indices would take 2^62 registrations.
  */
 #include "uthash_hooks.h"
 
@@ -24,20 +26,47 @@ struct tl__name {
 };
 
 /*
- * by_index[i] is the registered local's address, or (next free index << 1)
- * | 1 for a free entry: locals are at least 2-aligned.  Index 0 is never
- * used, so 0 means "not registered" in struct tl_local.
+ * by_index[i] is the registered local's address, or 0 for a free index.
+ * gens[i] is the last generation index i handed out.  A bit in @freemap
+ * marks each free index that may be handed out again: the lowest goes
+ * first, as glibc hands out pthread keys, so that the exit rounds visit
+ * values in the same order.  Index 0 is never used, so that 0 means "not
+ * registered" in struct tl_local; an index that handed out its last
+ * generation is retired: free, but never marked.  The three arrays share
+ * one block.
  */
+/* An index that handed it out retires (smaller in the TL_DEBUG tests). */
+#ifndef TL__GEN_LAST
+#define TL__GEN_LAST	UINT32_MAX
+#endif
+#define GEN_LAST	TL__GEN_LAST
+
 static struct {
 	struct tl__name *names;
 	uintptr_t *by_index;
+	uint32_t *gens;
+	uint32_t *freemap;
 	uint32_t cap;		/* entries in by_index */
-	uint32_t free;		/* first free index, 0: none */
+	uint32_t hint;		/* no free index below 32 * hint */
 	uint32_t used;		/* registered locals */
-	uint32_t gen;		/* last generation handed out */
+	uint32_t floor;		/* generation the used entries of a new table start at */
+	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
 	uint32_t dead;		/* slots of unregistered locals still linked */
 	uint64_t tag;		/* last cache tag handed out */
 } reg;
+
+/* Words of the free map of a table of @cap entries. */
+static uint32_t map_words(uint32_t cap)
+{
+	return (cap + 31) / 32;
+}
+
+/* Bytes of an index table of @cap entries. */
+static size_t table_size(uint32_t cap)
+{
+	return (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens)) +
+	       map_words(cap) * sizeof(*reg.freemap);
+}
 
 #if TL_CACHE_SIZE
 _Static_assert((TL_CACHE_SIZE + 1) * sizeof(struct tl__centry) <= 0xffff,
@@ -157,49 +186,90 @@ void tl__invalidate_locked(struct tl_local *l)
 
 /* --------------------------------------------------------------- index */
 
-static bool entry_free(uintptr_t e)
+/* Mark index @i free, unless it handed out its last generation. */
+static void index_put_locked(uint32_t i)
 {
-	return e & 1;
+	reg.by_index[i] = 0;
+	if (reg.gens[i] == GEN_LAST)
+		return;
+	reg.freemap[i / 32] |= 1u << (i % 32);
+	if (i / 32 < reg.hint)
+		reg.hint = i / 32;
 }
 
-/* Double the index table, threading the new entries onto the free list. */
+/* The lowest free index, taken off the map; 0: none. */
+static uint32_t index_take_locked(void)
+{
+	uint32_t w, i;
+
+	for (w = reg.hint; w < map_words(reg.cap); w++)
+		if (reg.freemap[w])
+			break;
+	reg.hint = w;
+	if (w == map_words(reg.cap))
+		return 0;
+	i = w * 32 + (uint32_t)__builtin_ctz(reg.freemap[w]);
+	reg.freemap[w] &= reg.freemap[w] - 1;
+	return i;
+}
+
+/* Double the index table; the new entries are free. */
 static int grow_locked(void)
 {
 	uint32_t cap = reg.cap ? reg.cap * 2 : 16;
-	uint32_t i;
+	uint32_t i, old = reg.cap;
 	uintptr_t *t;
+	uint32_t *g, *m;
 
 	if (cap > TL__INDEX_MAX || cap < reg.cap)
 		return -ENOMEM;
-	t = tl__mem_alloc(cap * sizeof(*t));
+	t = tl__mem_alloc(table_size(cap));
 	if (!t)
 		return -ENOMEM;
-	if (reg.cap) {
-		memcpy(t, reg.by_index, reg.cap * sizeof(*t));
-		tl__mem_free(reg.by_index, reg.cap * sizeof(*t));
+	g = (uint32_t *)(void *)(t + cap);
+	m = g + cap;
+	memset(m, 0, map_words(cap) * sizeof(*m));
+	if (old) {
+		memcpy(t, reg.by_index, old * sizeof(*t));
+		memcpy(g, reg.gens, old * sizeof(*g));
+		memcpy(m, reg.freemap, map_words(old) * sizeof(*m));
+		tl__mem_free(reg.by_index, table_size(old));
 	}
-	for (i = cap - 1; i >= (reg.cap ? reg.cap : 1); i--) {
-		t[i] = (uintptr_t)reg.free << 1 | 1;
-		reg.free = i;
-	}
-	t[0] = 1;
 	reg.by_index = t;
+	reg.gens = g;
+	reg.freemap = m;
 	reg.cap = cap;
+	t[0] = 0;
+	g[0] = GEN_LAST;
+	for (i = old ? old : 1; i < cap; i++) {
+		g[i] = i < reg.floor_cap ? reg.floor : 0;
+		index_put_locked(i);
+	}
 	return 0;
 }
 
-/*
- * With nothing registered the index table goes back to the allocator, so
- * that the allocator may be replaced again.
- */
-static void shrink_if_empty_locked(void)
+void tl__registry_shrink_locked(void)
 {
+	uint32_t i;
+
 	if (reg.used || !reg.cap)
 		return;
-	tl__mem_free(reg.by_index, reg.cap * sizeof(*reg.by_index));
+	/*
+	 * Slots of the old registrations may still be linked: the next
+	 * table's generations start above every one they carry, at the
+	 * indices they can carry.
+	 */
+	for (i = 1; i < reg.cap; i++)
+		if (reg.gens[i] > reg.floor)
+			reg.floor = reg.gens[i];
+	if (reg.cap > reg.floor_cap)
+		reg.floor_cap = reg.cap;
+	tl__mem_free(reg.by_index, table_size(reg.cap));
 	reg.by_index = NULL;
+	reg.gens = NULL;
+	reg.freemap = NULL;
 	reg.cap = 0;
-	reg.free = 0;
+	reg.hint = 0;
 }
 
 struct tl_local *tl__resolve_locked(const struct tl_slot *s)
@@ -207,7 +277,7 @@ struct tl_local *tl__resolve_locked(const struct tl_slot *s)
 	uint32_t i = tl__slot_index(s);
 	struct tl_local *l;
 
-	if (i >= reg.cap || entry_free(reg.by_index[i]))
+	if (i >= reg.cap || !reg.by_index[i])
 		return NULL;
 	l = (struct tl_local *)reg.by_index[i];
 	return l->tl__gen == s->gen ? l : NULL;
@@ -233,7 +303,8 @@ static int register_locked(struct tl_local *l)
 		return 0;
 	if (l->name && name_find_locked(l->name))
 		return -EEXIST;
-	if (!reg.free) {
+	/* Retired indices may fill a whole new table: grow past them. */
+	while (!(index = index_take_locked())) {
 		err = grow_locked();
 		if (err)
 			goto err_index;
@@ -249,24 +320,20 @@ static int register_locked(struct tl_local *l)
 			goto err_free_rec;
 	}
 
-	index = reg.free;
-	reg.free = (uint32_t)(reg.by_index[index] >> 1);
 	reg.by_index[index] = (uintptr_t)l;
 	reg.used++;
-	if (++reg.gen == 0)
-		++reg.gen;
 	l->tl__index = index;
 	TL__STORE(&l->tl__slots, 0, RELAXED);
 	place_store(l, key_first(index));
-	TL__STORE(&l->tl__gen, reg.gen, RELEASE);
+	TL__STORE(&l->tl__gen, ++reg.gens[index], RELEASE);
 	return 0;
 
 err_free_rec:
 	tl__mem_free(rec, sizeof(*rec));
 err_nomem:
 	err = -ENOMEM;
+	index_put_locked(index);
 err_index:
-	shrink_if_empty_locked();
 	return err;
 }
 
@@ -314,8 +381,7 @@ int tl_local_unregister(struct tl_local *l)
 			tl__mem_free(rec, sizeof(*rec));
 		}
 	}
-	reg.by_index[i] = (uintptr_t)reg.free << 1 | 1;
-	reg.free = i;
+	index_put_locked(i);
 	reg.used--;
 	/* Its slots stay linked until reaped or their task exits. */
 	TL__STORE(&reg.dead, reg.dead + TL__LOAD(&l->tl__slots, RELAXED), RELAXED);
@@ -323,7 +389,6 @@ int tl_local_unregister(struct tl_local *l)
 	l->tl__index = 0;
 	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
-	shrink_if_empty_locked();
 	tl__unlock();
 	return 0;
 }
@@ -345,7 +410,7 @@ struct tl_local *tl__unlinked_locked(const struct tl_slot *s)
 
 	if (l) {
 		tl__invalidate_locked(l);
-		TL__ADD(&l->tl__slots, -1);
+		tl__count_add_locked(&l->tl__slots, -1);
 	} else {
 		tl__dead_slot_gone_locked();
 	}

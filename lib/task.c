@@ -23,10 +23,24 @@ TL__THREAD_LOCAL struct tl__thread tl__thread = {
 
 /* ---------------------------------------------------------------- root */
 
+/*
+ * A thread's root context: its values outside any task.  It is "armed"
+ * when its first value is linked: from then on the thread's end exits it
+ * (through a pthread key made at load time, so that lookups never call
+ * pthread_once or pthread_setspecific), and it is on the list of roots
+ * that a fork() child reclaims for the threads that did not come along.
+ */
+struct root {
+	struct tl_node values;	/* the task: first, &root.values == &root */
+	struct tl_node link;	/* in @roots while armed */
+	bool armed;
+};
+
 #if TL_THREADS
-static TL__THREAD_LOCAL struct tl_node root;	/* next == NULL: not armed */
+static TL__THREAD_LOCAL struct root root;
+static struct tl_node roots = TL_NODE_INIT(roots);	/* under the lock */
 static pthread_key_t root_key;
-static pthread_once_t root_once = PTHREAD_ONCE_INIT;
+static bool root_key_made;
 
 /* Runs when a thread ends with values in its root context. */
 static void root_thread_exit(void *unused)
@@ -35,34 +49,103 @@ static void root_thread_exit(void *unused)
 	tl_root_exit();
 }
 
-static void root_key_create(void)
+static bool root_key_make_locked(void)
 {
-	/* Without the key, values stay until tl_root_exit() by hand. */
-	if (pthread_key_create(&root_key, root_thread_exit))
-		root_key = (pthread_key_t)-1;
+	if (!root_key_made)
+		root_key_made = !pthread_key_create(&root_key, root_thread_exit);
+	return root_key_made;
 }
 
-static void root_arm(void)
+static void fork_prepare(void)
 {
-	pthread_once(&root_once, root_key_create);
-	if (root_key != (pthread_key_t)-1)
-		pthread_setspecific(root_key, &root);
+	tl__lock();
+}
+
+static void fork_parent(void)
+{
+	tl__unlock();
+}
+
+/*
+ * In a fork() child only the forking thread lives on: the root contexts
+ * of the others can never be exited, so their slots go back now, without
+ * destructors (as glibc drops the other threads' key values), to the pool
+ * or allocator, bound ones to their owners.
+ */
+static void fork_child(void)
+{
+	struct tl_node dropped;
+	struct root *r, *n;
+
+	tl_node_init(&dropped);
+	tl_for_each_entry_safe(r, n, &roots, link) {
+		if (r == &root)
+			continue;
+		tl_node_del(&r->link);
+		tl__detach_locked(&r->values, &dropped);
+	}
+	tl__unlock();
+	tl__drop(&dropped);
+}
+
+/* At load time, before the program can use up the pthread keys. */
+__attribute__((constructor)) static void root_setup(void)
+{
+	tl__lock();
+	root_key_make_locked();
+	tl__unlock();
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+static int root_arm(void)
+{
+	bool made;
+
+	tl__lock();
+	made = root_key_make_locked();
+	if (made)
+		tl_node_add(&root.link, &roots);
+	tl__unlock();
+	/* Without the key the value would never be destroyed: refused. */
+	if (!made)
+		return -EAGAIN;
+	pthread_setspecific(root_key, &root);
+	root.armed = true;
+	return 0;
+}
+
+static void root_disarm(void)
+{
+	tl__lock();
+	tl_node_del(&root.link);
+	tl__unlock();
+	root.armed = false;
 }
 #else
-static struct tl_node root;
+static struct root root;
 
-static void root_arm(void)
+static int root_arm(void)
 {
+	root.armed = true;
+	return 0;
+}
+
+static void root_disarm(void)
+{
+	root.armed = false;
 }
 #endif
 
 struct tl_node *tl__root(void)
 {
-	if (TL__UNLIKELY(!root.next)) {
-		tl_node_init(&root);
-		root_arm();
-	}
-	return &root;
+	return tl__task_ready(&root.values);
+}
+
+int tl__task_adding(struct tl_node *head)
+{
+	if (TL__UNLIKELY(head == &root.values && !root.armed))
+		return root_arm();
+	return 0;
 }
 
 /* ------------------------------------------------------ discriminators */
@@ -83,19 +166,28 @@ void tl_sched_init(struct tl_sched *sched)
 /*
  * The task being exited on this thread, if any: while its destructors run,
  * every local resolves to it, whatever its discriminator says, so that what
- * they set is destroyed in the next round instead of landing elsewhere.
+ * they set is destroyed in a later round instead of landing elsewhere.  It
+ * holds while the current task is the one tl_task_exit() made current, or
+ * the caller's own task: a preemptive kernel's switch hook puts that one
+ * back when the caller resumes after a preemption.  A destructor that
+ * switches to some other task leaves it.
  */
-static TL__THREAD_LOCAL struct tl_node *exiting;
+static TL__THREAD_LOCAL struct exiting {
+	struct tl_node *task;	/* NULL: no exit running */
+	struct tl_node *cur;	/* what the exit made current */
+	struct tl_node *caller;	/* the caller's current task, NULL: none */
+} exiting;
 
 struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 {
 	struct tl_node *c;
 
-	/* Unless a destructor switched to another task meanwhile. */
-	if (TL__UNLIKELY(exiting) &&
-	    tl__thread.cur == (exiting == &root ? NULL : exiting)) {
-		*cur = tl__thread.cur;
-		return exiting;
+	if (TL__UNLIKELY(exiting.task != NULL)) {
+		c = tl__thread.cur;
+		if (c == exiting.cur || (c && c == exiting.caller)) {
+			*cur = c;
+			return exiting.task;
+		}
 	}
 	if (l->disc) {
 		if (!l->disc->current)
@@ -108,15 +200,51 @@ struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
 	return c ? tl__task_ready(c) : tl__root();
 }
 
+/*
+ * A task's list is kept in ascending index order: the exit rounds visit
+ * values in that order, as POSIX implementations visit keys, and a walk for
+ * a value that is not there stops at the first larger index.
+ */
 struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index)
 {
 	struct tl_slot *s;
 
-	/* The index too: a generation alone could recur after 2^32. */
-	tl_for_each_entry(s, head, node)
-		if (s->gen == gen && tl__slot_index(s) == index)
+	/* The index too: generations are counted per index. */
+	tl_for_each_entry(s, head, node) {
+		uint32_t i = tl__slot_index(s);
+
+		if (i > index)
+			break;
+		if (i == index && s->gen == gen)
 			return s;
+	}
 	return NULL;
+}
+
+/*
+ * Where a new slot of @index goes in @head: before the first slot of an
+ * index as large, so that a value set again by its own destructor (or one
+ * of a smaller index) waits for the next exit round, and one of a larger
+ * index has its turn in this one.
+ */
+static struct tl_node *slot_place(struct tl_node *head, uint32_t index)
+{
+	struct tl_node *n;
+
+	for (n = head->next; n != head; n = n->next)
+		if (tl__slot_index(tl__slot_of(n)) >= index)
+			break;
+	return n;
+}
+
+void tl__slot_link(struct tl_slot *s, struct tl_local *l,
+		   struct tl_node *head)
+{
+	s->gen = l->tl__gen;
+	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
+		  l->tl__index << TL__SLOT_SHIFT;
+	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
+	tl__count_add(&l->tl__slots, 1);
 }
 
 struct tl_local *tl__resolve(const struct tl_slot *s)
@@ -157,6 +285,16 @@ void tl__release(struct tl_slot *s, bool run_destructor)
 	finish(s, run_destructor && l ? l->destroy : NULL);
 }
 
+/*
+ * A marker holds an exit round's place in the list while a destructor runs
+ * (which may add and remove values): generation 0, which no registration
+ * has, so no lookup or resolve ever takes it for a value.
+ */
+static bool slot_is_marker(const struct tl_slot *s)
+{
+	return s->gen == 0;
+}
+
 void tl__reap(struct tl_node *head)
 {
 	struct tl_slot *s, *n;
@@ -167,72 +305,110 @@ void tl__reap(struct tl_node *head)
 	tl_node_init(&dead);
 	tl__lock();
 	tl_for_each_entry_safe(s, n, head, node)
-		if (!tl__resolve_locked(s)) {
+		if (!slot_is_marker(s) && !tl__resolve_locked(s)) {
 			tl_node_del(&s->node);
 			tl_node_add(&s->node, &dead);
 			tl__dead_slot_gone_locked();
 		}
 	tl__unlock();
 	/* Their locals' keys were reset at unregistration: no entry leads here. */
-	while (!tl_node_empty(&dead)) {
-		s = tl__slot_of(dead.next);
+	tl__drop(&dead);
+}
+
+void tl__detach_locked(struct tl_node *task, struct tl_node *to)
+{
+	struct tl_slot *s;
+
+	tl_for_each_entry(s, task, node)
+		if (!slot_is_marker(s))
+			tl__unlinked_locked(s);
+	tl_node_splice_init(task, to);
+}
+
+void tl__drop(struct tl_node *list)
+{
+	while (!tl_node_empty(list)) {
+		struct tl_slot *s = tl__slot_of(list->next);
+
 		tl_node_del(&s->node);
-		finish(s, NULL);
+		if (!slot_is_marker(s))
+			finish(s, NULL);
 	}
 }
 
 /*
- * Release every slot of the detached @list.  The bookkeeping is done for all
- * of them first, under one lock: no cache entry may find a slot of @list
- * while destructors run, so that they see what a walk of the task sees (the
- * values are gone) whether or not an entry happened to be warm.  The
- * destructor is looked up again for each: an earlier one may have
- * unregistered a local.
+ * One value's turn in an exit round: unlink its slot (the local reads no
+ * value from here on; every other value stays visible), leave @mark in its
+ * place, run the destructor with the value as it is now, and return where
+ * the round goes on.  The slot is released before the destructor runs, so
+ * that the destructor may free the object a bound slot is embedded in.
  */
-static void release_all(struct tl_node *list, bool run_destructors)
+static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
 {
-	struct tl_slot *s;
+	struct tl_node *next;
 
-	tl__lock();
-	tl_for_each_entry(s, list, node)
-		tl__unlinked_locked(s);
-	tl__unlock();
-	while (!tl_node_empty(list)) {
-		struct tl_local *l = NULL;
-
-		s = tl__slot_of(list->next);
-		tl_node_del(&s->node);
-		if (run_destructors)
-			l = tl__resolve(s);
-		finish(s, l ? l->destroy : NULL);
-	}
+	mark->info = s->info & ~(TL__SLOT_BOUND | TL__SLOT_TYPED);
+	tl_node_add(&mark->node, &s->node);
+	tl_node_del(&s->node);
+	tl__release(s, true);
+	next = mark->node.next;
+	tl_node_del(&mark->node);
+	return next;
 }
 
-/* Exit @task with @cur made current while its destructors run. */
+/*
+ * One destructor round, in index order: each value's turn comes with the
+ * value as it is then, so a destructor that clears or replaces a value of
+ * another local changes what that one's destructor gets.  Returns whether
+ * values are left for another round.
+ */
+static bool destroy_round(struct tl_node *task)
+{
+	struct tl_slot mark = { .gen = 0 };
+	struct tl_node *n = task->next;
+	struct tl_slot *s;
+
+	while (n != task) {
+		s = tl__slot_of(n);
+		n = s->value ? destroy_one(s, &mark) : n->next;
+	}
+	tl_for_each_entry(s, task, node)
+		if (s->value)
+			return true;
+	return false;
+}
+
+/*
+ * Exit @task with @cur made current while its destructors run: rounds
+ * while values are left, at most TL_DESTRUCTOR_ITERATIONS, then the rest
+ * is dropped without destructors.  An exit of the task already being
+ * exited (from one of its destructors) does nothing: the rounds take care.
+ */
 static void task_exit(struct tl_node *task, struct tl_node *cur)
 {
-	struct tl_node batch, *prev, *prev_exiting;
+	struct tl_node left, *prev;
 	int round;
 
-	if (!tl__list_ok(tl__task_ready(task)))
+	if (!tl__list_ok(tl__task_ready(task)) || task == exiting.task ||
+	    tl_node_empty(task))
 		return;
 	prev = tl_switch(cur);
-	prev_exiting = exiting;
-	exiting = task;
-	/*
-	 * Each round detaches the whole list first: a destructor sees its
-	 * own value gone, and values it sets land in @task for the next
-	 * round.
-	 */
-	for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++) {
-		tl_node_init(&batch);
-		tl_node_splice_init(task, &batch);
-		if (tl_node_empty(&batch))
-			break;
-		release_all(&batch, true);
+	{
+		struct exiting outer = exiting;
+
+		exiting.task = task;
+		exiting.cur = cur;
+		exiting.caller = prev;
+		for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
+			if (!destroy_round(task))
+				break;
+		tl_node_init(&left);
+		tl__lock();
+		tl__detach_locked(task, &left);
+		tl__unlock();
+		tl__drop(&left);
+		exiting = outer;
 	}
-	release_all(task, false);
-	exiting = prev_exiting;
 	tl_switch(prev);
 }
 
@@ -240,30 +416,56 @@ void (tl_task_exit)(struct tl_node *task)
 {
 	if (!task)
 		return;
-	task_exit(task, task == &root ? NULL : task);
+	task_exit(task, task == &root.values ? NULL : task);
 }
 
 void tl_root_exit(void)
 {
-	/* Called again from one of its destructors: the rounds take care. */
-	static TL__THREAD_LOCAL bool root_exiting;
-
-	if (!root.next || root_exiting)
+	if (!root.values.next)
 		return;
-	root_exiting = true;
-	task_exit(&root, NULL);
-	root_exiting = false;
-#if TL_THREADS
-	/* Disarmed: a value set after this re-arms the thread-exit hook. */
-	root.next = root.prev = NULL;
-#endif
+	task_exit(&root.values, NULL);
+	/* Disarmed: a value set after this arms the thread-exit hook again. */
+	if (root.armed && exiting.task != &root.values)
+		root_disarm();
 }
 
 /* ------------------------------------------------------------- inherit */
 
+/*
+ * The child's copy of @s, a TL_INHERIT value of local @l: into the slot the
+ * child already has for @l if its value is NULL ("no value"), else into a
+ * new slot.  A child's own non-NULL value is kept.
+ */
+static int inherit_one(struct tl_node *child, struct tl_local *l,
+		       const struct tl_slot *s)
+{
+	struct tl_slot *n = tl__find(child, s->gen, tl__slot_index(s));
+	int err;
+
+	if (n && n->value)
+		return 0;
+	if (n) {
+		n->value = s->value;	/* typed storage is never NULL */
+		return 0;
+	}
+	err = tl__task_adding(child);
+	if (err)
+		return err;
+	n = tl__slot_alloc(l->size);
+	if (!n)
+		return -ENOMEM;
+	if (!l->size)
+		n->value = s->value;
+	else if (l->copy)
+		l->copy(n->value, s->value, l->arg);
+	else
+		memcpy(n->value, s->value, l->size);
+	tl__slot_link(n, l, child);
+	return 0;
+}
+
 int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 {
-	struct tl_node added;
 	struct tl_slot *s;
 	int err = 0;
 
@@ -277,29 +479,19 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 	    !tl__list_ok(tl__task_ready(parent)))
 		return -EINVAL;
 
-	/* New slots wait in @added, so lookups in @child see only its own. */
-	tl_node_init(&added);
+	/*
+	 * A copy never matches a later value of @parent (another local), so
+	 * copies go straight into @child, in index order.
+	 */
 	tl_for_each_entry(s, parent, node) {
 		struct tl_local *l = tl__resolve(s);
-		struct tl_slot *n;
 
-		if (!l || !(l->flags & TL_INHERIT) || !s->value ||
-		    tl__find(child, s->gen, tl__slot_index(s)))
+		if (!l || !(l->flags & TL_INHERIT) || !s->value)
 			continue;
-		n = tl__slot_alloc(l->size);
-		if (!n) {
-			err = -ENOMEM;
+		err = inherit_one(child, l, s);
+		if (err)
 			break;
-		}
-		if (!l->size)
-			n->value = s->value;
-		else if (l->copy)
-			l->copy(n->value, s->value, l->arg);
-		else
-			memcpy(n->value, s->value, l->size);
-		tl__slot_link(n, l, &added);
 	}
-	tl_node_splice_init(&added, child);
 	return err;
 }
 

@@ -366,7 +366,43 @@ static void test_cache_with_a_discriminator(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/* A typed local's init that unregisters its own local: no storage, no stale entry. */
+static struct tl_local self_removing;
+static int self_removing_inits;
+
+static void unregister_self(void *data, void *arg)
+{
+	(void)data;
+	(void)arg;
+	self_removing_inits++;
+	CU_ASSERT_EQUAL(tl_local_unregister(&self_removing), 0);
+}
+
+static void test_init_unregistering_its_local(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+
+	memset(&self_removing, 0, sizeof(self_removing));
+	self_removing.size = sizeof(long);
+	self_removing.init = unregister_self;
+	self_removing_inits = 0;
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_this(&self_removing));
+	CU_ASSERT_EQUAL(self_removing_inits, 1);
+	CU_ASSERT_FALSE(tl_local_registered(&self_removing));
+	CU_ASSERT_PTR_NULL(tl_get(&self_removing));
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	/* After the task's exit a lookup finds nothing either (no freed slot). */
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&self_removing));
+	tl_switch(NULL);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
+	UNIT_TEST(test_init_unregistering_its_local),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
 	UNIT_TEST(test_set_replaces_without_destructor),

@@ -136,7 +136,9 @@ static void test_many_named_locals(void)
 /*
  * Every allocation point of a registration fails in turn: the index table,
  * the name record, uthash's table, its buckets.  Each failure rolls back to
- * nothing held; the first success registers.
+ * nothing held but the index table (kept for the generations it counts,
+ * and given back when the allocator is swapped); the first success
+ * registers.
  */
 static void test_out_of_memory_rolls_back(void)
 {
@@ -150,7 +152,7 @@ static void test_out_of_memory_rolls_back(void)
 		if (err == -ENOMEM) {
 			CU_ASSERT_FALSE(tl_local_registered(&l));
 			CU_ASSERT_PTR_NULL(tl_local_find("oom"));
-			CU_ASSERT_EQUAL(unit_alloc.in_use, 0);
+			CU_ASSERT(unit_alloc.in_use <= 1);
 		}
 		if (!err)
 			tl_local_unregister(&l);

@@ -210,7 +210,7 @@ static void test_destructors_see_no_stale_cache(void)
 			CU_ASSERT_PTR_EQUAL(tl_get(&warm_b), (void *)0xb0);
 		tl_switch(NULL);
 		tl_task_exit(&t);
-		/* b's first value was detached with a's: a's destructor saw none. */
+		/* b's turn came first (lower index): a's destructor saw it gone. */
 		CU_ASSERT_PTR_NULL(warm_seen);
 		CU_ASSERT_EQUAL(warm_b_calls, 2);
 		CU_ASSERT(warm_b_values[0] == (void *)0xb0 || warm_b_values[1] == (void *)0xb0);
@@ -452,6 +452,36 @@ static void test_inherit_copies_only_flagged_locals(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/* NULL is "no value": a child holding a slot with NULL still inherits. */
+static void test_inherit_fills_a_childs_null_value(void)
+{
+	struct tl_local req = TL_LOCAL(.flags = TL_INHERIT);
+	struct tl_node parent = TL_NODE_INIT(parent), child = TL_NODE_INIT(child);
+	struct tl_slot bound;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		memset(&bound, 0, sizeof(bound));
+		tl_switch(&parent);
+		CU_ASSERT_EQUAL(tl_set(&req, "from parent"), 0);
+		tl_switch(&child);
+		/* A slot whose value is NULL: by tl_set, or by tl_bind. */
+		if (pass == 0) {
+			CU_ASSERT_EQUAL(tl_set(&req, "was set"), 0);
+			CU_ASSERT_EQUAL(tl_set(&req, NULL), 0);
+		} else {
+			CU_ASSERT_EQUAL(tl_bind(&req, &bound, NULL), 0);
+		}
+		CU_ASSERT_EQUAL(tl_task_inherit(&child, &parent), 0);
+		CU_ASSERT_STRING_EQUAL(tl_get(&req), "from parent");
+		tl_switch(NULL);
+		tl_task_exit(&child);
+		tl_task_exit(&parent);
+	}
+	tl_local_unregister(&req);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 static void test_inherit_bad_input_and_root_parent(void)
 {
 	struct tl_local l = TL_LOCAL(.flags = TL_INHERIT);
@@ -600,6 +630,7 @@ UNIT_SUITE(task,
 	UNIT_TEST(test_destructor_switching_tasks_sees_the_other_task),
 	UNIT_TEST(test_destructor_sets_in_exiting_task_whatever_the_discriminator),
 	UNIT_TEST(test_inherit_copies_only_flagged_locals),
+	UNIT_TEST(test_inherit_fills_a_childs_null_value),
 	UNIT_TEST(test_inherit_bad_input_and_root_parent),
 	UNIT_TEST(test_inherit_out_of_memory_keeps_what_was_copied),
 	UNIT_TEST(test_foreach_visits_live_values_with_names),

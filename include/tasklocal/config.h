@@ -72,11 +72,9 @@
 #if TL_THREADS
 #define TL__LOAD(p, order)	__atomic_load_n((p), __ATOMIC_##order)
 #define TL__STORE(p, v, order)	__atomic_store_n((p), (v), __ATOMIC_##order)
-#define TL__ADD(p, v)		((void)__atomic_add_fetch((p), (v), __ATOMIC_RELAXED))
 #else
 #define TL__LOAD(p, order)	(*(p))
 #define TL__STORE(p, v, order)	((void)(*(p) = (v)))
-#define TL__ADD(p, v)		((void)(*(p) += (v)))
 #endif
 
 #define TL__LIKELY(x)   __builtin_expect(!!(x), 1)

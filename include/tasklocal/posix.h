@@ -40,12 +40,12 @@ extern "C" {
  * typedef tl_key_t - a key, the tasklocal pthread_key_t
  *
  * An integer, as pthread_key_t: copy it, store it, compare it with ==.  The
- * low 32 bits are the key's position in the key table, the high 32 bits the
- * registration generation of its local.  A position is reused after
- * tl_key_delete(), a generation never is (until 2^32 keys later), so a
- * deleted key never resolves again, whichever key took its position.  0 is
- * never a key: a zero-filled tl_key_t is answered as a deleted one.  Other
- * integers that never were keys are not checked for.
+ * low 32 bits are the key's position in the key table, the high 32 bits
+ * count the keys created at that position.  A position is reused after
+ * tl_key_delete() with the next count; one whose count would wrap is never
+ * used again, so a deleted key never resolves again, whichever key took its
+ * position.  0 is never a key: a zero-filled tl_key_t is answered as a
+ * deleted one.  Other integers that never were keys are not checked for.
  */
 typedef uint64_t tl_key_t;
 
@@ -66,7 +66,8 @@ typedef uint64_t tl_key_t;
 
 struct tl__key_entry {
 	struct tl_local local;
-	uint32_t gen;		/* hot: the live key's generation; 0: none */
+	uint32_t gen;		/* hot: the live key's count; 0: none */
+	uint32_t uses;		/* keys created here: the last one's count */
 	uint32_t next;		/* free list: position of the next free entry */
 };
 

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * unit/exit.c - the destructor rounds of tl_task_exit() as POSIX defines
+ * them and glibc and musl implement them: values in index order, each
+ * with its value as it is at its turn, other values visible until theirs,
+ * values set during a round destroyed later in it or in the next one; and
+ * the exit of another task surviving a preemption of its caller.  (The
+ * same programs on pthread keys, traces compared, are in unit/keys.c.)
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "unit.h"
+
+/* Up to four locals, registered in order: their indices ascend. */
+static struct tl_local loc[4];
+static int calls[4];
+static void *got[4][8];
+static int order[16], turns;
+
+/* Values are small integers whose low nibble names their local. */
+static int value_id(void *v)
+{
+	return (int)((uintptr_t)v & 0xf);
+}
+
+static void record(int i, void *v)
+{
+	if (calls[i] < 8)
+		got[i][calls[i]] = v;
+	calls[i]++;
+	if (turns < 16)
+		order[turns] = i;
+	turns++;
+}
+
+static void locals_setup(void (*destroy)(void *))
+{
+	int i;
+
+	memset(loc, 0, sizeof(loc));
+	memset(calls, 0, sizeof(calls));
+	memset(got, 0, sizeof(got));
+	turns = 0;
+	for (i = 0; i < 4; i++) {
+		loc[i].destroy = destroy;
+		CU_ASSERT_EQUAL_FATAL(tl_local_register(&loc[i]), 0);
+	}
+}
+
+static void locals_teardown(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		tl_local_unregister(&loc[i]);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* Set @values of locals @which (in that order) in a new task, and exit it. */
+static void exit_task_with(int n, const int *which, void *const *values)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+	int i;
+
+	tl_switch(&t);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(tl_set(&loc[which[i]], values[i]), 0);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+}
+
+/* ------------------------------------------------ one object, two keys */
+
+static int freed;
+static void *shared_obj;
+
+/* Frees the shared object and clears the other local: POSIX-correct code. */
+static void free_and_clear_other(void *v)
+{
+	record(0, v);
+	CU_ASSERT_PTR_EQUAL(v, shared_obj);
+	freed++;
+	tl_set(&loc[0], NULL);
+	tl_set(&loc[1], NULL);
+}
+
+static void test_clearing_another_value_cancels_its_destructor(void)
+{
+	static int obj;
+	static const int which[2] = { 1, 0 };
+	void *values[2] = { &obj, &obj };
+
+	locals_setup(free_and_clear_other);
+	shared_obj = &obj;
+	freed = 0;
+	exit_task_with(2, which, values);
+	/* One call, one free: the other local read NULL at its turn. */
+	CU_ASSERT_EQUAL(calls[0], 1);
+	CU_ASSERT_EQUAL(freed, 1);
+	locals_teardown();
+}
+
+/* ---------------------------------------------- values as at their turn */
+
+static void *seen_by_0[4];
+
+/* loc[0] looks at the others, then replaces loc[2]'s value. */
+static void look_and_replace(void *v)
+{
+	int i = value_id(v), k;
+
+	record(i, v);
+	if (i == 0) {
+		for (k = 0; k < 4; k++)
+			seen_by_0[k] = tl_get(&loc[k]);
+		tl_set(&loc[2], (void *)0xc2);
+	}
+}
+
+static void test_destructor_sees_later_values_and_replaces_them(void)
+{
+	static const int which[3] = { 2, 1, 0 };
+	void *values[3] = { (void *)0xa2, (void *)0xa1, (void *)0xa0 };
+
+	locals_setup(look_and_replace);
+	exit_task_with(3, which, values);
+	/* Its own value was cleared; the later ones were still there. */
+	CU_ASSERT_PTR_NULL(seen_by_0[0]);
+	CU_ASSERT_PTR_EQUAL(seen_by_0[1], (void *)0xa1);
+	CU_ASSERT_PTR_EQUAL(seen_by_0[2], (void *)0xa2);
+	CU_ASSERT_PTR_NULL(seen_by_0[3]);
+	/* Index order, whatever the order of the sets; loc[2] got the new value. */
+	CU_ASSERT_EQUAL(turns, 3);
+	CU_ASSERT_EQUAL(order[0], 0);
+	CU_ASSERT_EQUAL(order[1], 1);
+	CU_ASSERT_EQUAL(order[2], 2);
+	CU_ASSERT_EQUAL(calls[2], 1);
+	CU_ASSERT_PTR_EQUAL(got[2][0], (void *)0xc2);
+	locals_teardown();
+}
+
+/* ------------------------------------------ values set during a round */
+
+/* Each destructor sets the other local of the pair {0, 1} again. */
+static void set_the_other(void *v)
+{
+	int i = value_id(v);
+
+	record(i, v);
+	tl_set(&loc[1 - i], i ? (void *)0x10 : (void *)0x11);
+}
+
+static void test_mutual_resets_count_as_glibc(void)
+{
+	static const int both[2] = { 0, 1 }, second[1] = { 1 };
+	void *values[2] = { (void *)0x10, (void *)0x11 };
+
+	/* Both set: two turns in each of the 4 rounds. */
+	locals_setup(set_the_other);
+	exit_task_with(2, both, values);
+	CU_ASSERT_EQUAL(turns, 2 * TL_DESTRUCTOR_ITERATIONS);
+	locals_teardown();
+
+	/*
+	 * Only the later local set: its destructor sets the earlier one,
+	 * whose turn has passed (next round); that one sets the later one,
+	 * whose turn is still to come in the same round.  1 + 2 + 2 + 2.
+	 */
+	locals_setup(set_the_other);
+	exit_task_with(1, second, values + 1);
+	CU_ASSERT_EQUAL(turns, 2 * TL_DESTRUCTOR_ITERATIONS - 1);
+	CU_ASSERT_EQUAL(order[0], 1);
+	CU_ASSERT_EQUAL(order[1], 0);
+	CU_ASSERT_EQUAL(order[2], 1);
+	locals_teardown();
+}
+
+/* A destructor that deletes another local's value with tl_del(). */
+static void del_the_next(void *v)
+{
+	int i = value_id(v);
+
+	record(i, v);
+	if (i == 0)
+		CU_ASSERT_EQUAL(tl_del(&loc[1]), 0);	/* runs loc[1]'s now */
+}
+
+static void test_destructor_deleting_a_later_value(void)
+{
+	static const int which[3] = { 0, 1, 2 };
+	void *values[3] = { (void *)0x20, (void *)0x21, (void *)0x22 };
+
+	locals_setup(del_the_next);
+	exit_task_with(3, which, values);
+	/* 0's turn, 1 by tl_del() inside it, then 2: each exactly once. */
+	CU_ASSERT_EQUAL(turns, 3);
+	CU_ASSERT_EQUAL(calls[0], 1);
+	CU_ASSERT_EQUAL(calls[1], 1);
+	CU_ASSERT_EQUAL(calls[2], 1);
+	CU_ASSERT_EQUAL(order[1], 1);
+	locals_teardown();
+}
+
+/* ------------------------------------------- exit across a preemption */
+
+static struct tl_node caller_task, exited_task;
+
+/*
+ * Models a preemptive kernel: the exit's caller is preempted in this
+ * destructor and resumed, and the switch hook put the caller's task back;
+ * what the destructor then sets still belongs to the exited task.
+ */
+static void preempted_dtor(void *v)
+{
+	record(value_id(v), v);
+	if (v == (void *)0x30) {
+		tl_switch(&caller_task);
+		CU_ASSERT_EQUAL(tl_set(&loc[1], (void *)0x31), 0);
+	}
+}
+
+static void test_exit_of_another_task_survives_a_preemption(void)
+{
+	locals_setup(preempted_dtor);
+	tl_node_init(&caller_task);
+	tl_node_init(&exited_task);
+	tl_switch(&exited_task);
+	tl_set(&loc[0], (void *)0x30);
+	tl_switch(&caller_task);
+	tl_task_exit(&exited_task);
+	CU_ASSERT_PTR_EQUAL(tl_current(), &caller_task);
+	/* The value landed in the exited task and was destroyed there. */
+	CU_ASSERT_EQUAL(calls[1], 1);
+	CU_ASSERT_PTR_NULL(tl_get(&loc[1]));
+	CU_ASSERT_TRUE(tl_node_empty(&caller_task));
+	tl_switch(NULL);
+	locals_teardown();
+}
+
+UNIT_SUITE(exit,
+	UNIT_TEST(test_clearing_another_value_cancels_its_destructor),
+	UNIT_TEST(test_destructor_sees_later_values_and_replaces_them),
+	UNIT_TEST(test_mutual_resets_count_as_glibc),
+	UNIT_TEST(test_destructor_deleting_a_later_value),
+	UNIT_TEST(test_exit_of_another_task_survives_a_preemption));
