@@ -147,10 +147,12 @@ struct tl_local {
 	unsigned flags;
 	/* private */
 	uint32_t tl__gen;	/* 0: not registered; else stored in slots */
-	uint64_t tl__key;	/* hot: cache tag << 16 | cache entry offset */
+	uint64_t tl__key;	/* hot: cache tag, never the same twice */
+	uint32_t tl__off;	/* hot: byte offset of its cache set, 0: none */
+	int32_t tl__tpoff;	/* hot on x86-64: cache set - thread pointer */
 	uint32_t tl__index;	/* registry index, 0: not registered */
 	uint32_t tl__slots;	/* slots linked for this registration */
-	int32_t tl__tpoff;	/* hot on x86-64: cache entry - thread pointer */
+	uint8_t tl__neg;	/* a "no value" entry may be cached somewhere */
 };
 
 /**
@@ -162,15 +164,29 @@ struct tl_local {
 #define TL_LOCAL(...) { __VA_ARGS__ }
 
 /*
- * The per-thread block the inline fast path reads.  A local's key holds a
- * tag and the byte offset of its cache entry; cache[0] is a sentinel that
- * never matches, where locals not registered (key 0) point.  Entries are
- * filled by the slow path with (current task, key, slot) and are valid as
- * long as the local's key is unchanged: the library gives a local a new tag
- * whenever one of its slots is released anywhere, so an entry can never
- * lead to a freed slot, a deleted local, or a value of another task.
- * Entries of locals with a discriminator are checked by the slow path only.
+ * The per-thread lookup cache the inline fast path reads: sets of
+ * TL__WAYS entries, a local's set chosen by its registry index, each entry
+ * (task, key, slot) tagged by the task it was filled for, so that the
+ * entries of several tasks (a switch between every few accesses) and of
+ * locals whose indices collide coexist.  An entry is valid as long as its
+ * local's key is unchanged: the library gives a local a new key whenever
+ * one of its slots is released or (once a "no value" entry of it was
+ * cached) added, anywhere, and keys never repeat, so an entry can never
+ * lead to a freed slot, a deleted local, or another task's value, even
+ * when a task moves to another thread or its memory is reused.  A "no
+ * value" entry holds tl__none, whose value is NULL.  The first set
+ * (offset 0) never holds anything: unregistered locals point there.
+ * Entries of locals with a discriminator hold the task with bit 0 set,
+ * and are checked by the out-of-line path.
+ *
+ * With TL_THREADS 0 under a preemptive kernel, the switch hook may run
+ * between any two instructions of a lookup: tl_switch() counts switches,
+ * and a lookup that saw the count change takes the slow path (entries are
+ * filled with the registry lock held, which such a kernel's lock makes a
+ * critical section).
  */
+#define TL__WAYS	2
+
 struct tl__centry {
 	struct tl_node *task;	/* first: see TL__FS_CACHE */
 	struct tl_slot *slot;
@@ -179,34 +195,31 @@ struct tl__centry {
 
 struct tl__thread {
 	struct tl_node *cur;	/* hot: the default discriminator */
+#if !TL_THREADS
+	volatile unsigned long switches;	/* see above */
+#endif
 #if TL_CACHE_SIZE
-	struct tl__centry cache[TL_CACHE_SIZE + 1];
+	struct tl__centry cache[TL_CACHE_SIZE + TL__WAYS];
 #endif
 };
 
 extern TL__THREAD_LOCAL struct tl__thread tl__thread;
+extern struct tl_slot tl__none;
 
 void *tl__get_slow(struct tl_local *l);
 int tl__set_slow(struct tl_local *l, void *value);
 void *tl__this_slow(struct tl_local *l);
 
-static inline uint64_t tl__key(const struct tl_local *l)
-{
-	return TL__LOAD(&l->tl__key, RELAXED);
-}
-
 #if TL_CACHE_SIZE
 /*
  * On x86-64 (gcc in its GNU modes, clang) a local also keeps its cache
- * entry's offset from the thread pointer: the same in every thread since
- * the block is in static TLS, so the entry is one %fs-relative operand,
- * two instructions fewer than building the block's address first.  A
- * local not registered has offset 0, which puts its entry's task field
- * (the first) at %fs:0: the thread pointer itself (x86-64 TLS ABI), never
- * a task, so the first compare fails.  The key is published before the
- * offset, and read after it.  gcc's ASan and TSan do not know %fs
- * addresses; there, as for strict C, C++ and other targets, the generic
- * path below reads the same cache.
+ * set's offset from the thread pointer: the same in every thread since
+ * the block is in static TLS, so an entry is one %fs-relative operand, two
+ * instructions fewer than building the block's address first; 0 means
+ * "not registered".  The key is published before the offset, and read
+ * after it.  gcc's ASan and TSan do not know %fs addresses; there, as for
+ * strict C, C++ and other targets, the generic path below reads the same
+ * cache.
  */
 #if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__) &&	\
 	defined(__SEG_FS) && (!defined(__STRICT_ANSI__) || defined(__clang__)) && \
@@ -225,31 +238,54 @@ static inline uint64_t tl__key(const struct tl_local *l)
 #define TL__FS_ATTR
 #endif
 
-static inline TL__FS_ATTR TL__CENTRY *tl__entry(const struct tl_local *l,
-						uint64_t *key)
+/* The first entry of @l's set, or 0 for a local not registered. */
+static inline TL__FS_ATTR TL__CENTRY *tl__set(const struct tl_local *l)
 {
-	intptr_t at = TL__LOAD(&l->tl__tpoff, ACQUIRE);
-
-	*key = tl__key(l);
-	return (TL__CENTRY *)at;
+	return (TL__CENTRY *)(intptr_t)TL__LOAD(&l->tl__tpoff, ACQUIRE);
 }
 #else
 #define TL__FS_CACHE	0
 #define TL__CENTRY	struct tl__centry
 #define TL__FS_ATTR
 
-/* Elsewhere the low 16 bits of the key are the entry's byte offset. */
-static inline TL__CENTRY *tl__entry(const struct tl_local *l, uint64_t *key)
+/* The first entry of @l's set: the empty first set if not registered. */
+static inline TL__CENTRY *tl__set(const struct tl_local *l)
 {
-	*key = tl__key(l);
-	return (TL__CENTRY *)((char *)tl__thread.cache + (*key & 0xffff));
+	return (TL__CENTRY *)((char *)tl__thread.cache +
+			      TL__LOAD(&l->tl__off, ACQUIRE));
 }
 #endif
 
-/* Whether @e, the cache entry of @key, holds the current task's slot. */
-static inline TL__FS_ATTR bool tl__hit(const TL__CENTRY *e, uint64_t key)
+/*
+ * Whether the cache holds the current task's slot of @l, put in @slot
+ * (tl__none for "no value").  Only locals with the default discriminator
+ * match.
+ */
+static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
+					  struct tl_slot **slot)
 {
-	return e->task == tl__thread.cur && e->key == key;
+#if !TL_THREADS
+	unsigned long seq = tl__thread.switches;
+#endif
+	const TL__CENTRY *e = tl__set(l);
+	struct tl_node *cur = tl__thread.cur;
+	uint64_t key;
+
+	if (TL__FS_CACHE && TL__UNLIKELY((intptr_t)e == 0))
+		return false;
+	key = TL__LOAD(&l->tl__key, RELAXED);
+	if (TL__LIKELY(e[0].task == cur && e[0].key == key))
+		*slot = e[0].slot;
+	else if (e[1].task == cur && e[1].key == key)
+		*slot = e[1].slot;
+	else
+		return false;
+#if !TL_THREADS
+	__asm__ volatile("" ::: "memory");
+	if (TL__UNLIKELY(tl__thread.switches != seq))
+		return false;
+#endif
+	return true;
 }
 #else
 #define TL__FS_ATTR
@@ -286,6 +322,9 @@ static inline struct tl_node *tl_switch(struct tl_node *task)
 	struct tl_node *prev = tl__thread.cur;
 
 	tl__thread.cur = task;
+#if !TL_THREADS
+	tl__thread.switches++;	/* a preempted lookup sees it */
+#endif
 	return prev;
 }
 
@@ -492,13 +531,10 @@ bool tl_local_registered(const struct tl_local *l);
 static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
 {
 #if TL_CACHE_SIZE
-	if (TL__LIKELY(l != NULL)) {
-		uint64_t key;
-		const TL__CENTRY *e = tl__entry(l, &key);
+	struct tl_slot *s;
 
-		if (TL__LIKELY(tl__hit(e, key)))
-			return e->slot->value;
-	}
+	if (TL__LIKELY(l != NULL && tl__cached(l, &s)))
+		return s->value;	/* tl__none's is NULL */
 #endif
 	return tl__get_slow(l);
 }
@@ -523,14 +559,12 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
 static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
 {
 #if TL_CACHE_SIZE
-	if (TL__LIKELY(l != NULL && l->size == 0)) {
-		uint64_t key;
-		const TL__CENTRY *e = tl__entry(l, &key);
+	struct tl_slot *s;
 
-		if (TL__LIKELY(tl__hit(e, key))) {
-			e->slot->value = value;
-			return 0;
-		}
+	if (TL__LIKELY(l != NULL && l->size == 0 && tl__cached(l, &s) &&
+		       s != &tl__none)) {
+		s->value = value;
+		return 0;
 	}
 #endif
 	return tl__set_slow(l, value);
@@ -554,13 +588,11 @@ static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
 static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
 {
 #if TL_CACHE_SIZE
-	if (TL__LIKELY(l != NULL && l->size != 0)) {
-		uint64_t key;
-		const TL__CENTRY *e = tl__entry(l, &key);
+	struct tl_slot *s;
 
-		if (TL__LIKELY(tl__hit(e, key)))
-			return e->slot->value;
-	}
+	if (TL__LIKELY(l != NULL && l->size != 0 && tl__cached(l, &s) &&
+		       s != &tl__none))
+		return s->value;
 #endif
 	return tl__this_slow(l);
 }

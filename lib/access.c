@@ -30,44 +30,107 @@ static bool locate(struct tl_local *l, struct place *p)
 	return true;
 }
 
+/* "No value" in a cache entry: a slot never linked, whose value is NULL. */
+struct tl_slot tl__none;
+
+#if TL_CACHE_SIZE
+/* The first entry of @l's set, in this thread's cache. */
+static struct tl__centry *set_of(const struct tl_local *l)
+{
+	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
+					     TL__LOAD(&l->tl__off, ACQUIRE));
+}
+
+/*
+ * The entry of @tag (a task, bit 0 set for a discriminator's) in @l's set,
+ * or NULL.  Without threads a switch during the probe voids it (see
+ * struct tl__thread).
+ */
+static struct tl__centry *probe(const struct tl_local *l,
+				const struct tl_node *tag)
+{
+#if !TL_THREADS
+	unsigned long seq = tl__thread.switches;
+#endif
+	struct tl__centry *e = set_of(l), *hit = NULL;
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+	int w;
+
+	for (w = 0; w < TL__WAYS; w++)
+		if (e[w].task == tag && e[w].key == key)
+			hit = &e[w];
+#if !TL_THREADS
+	__asm__ volatile("" ::: "memory");
+	if (tl__thread.switches != seq)
+		return NULL;
+#endif
+	return hit;
+}
+
+/*
+ * Cache @s (tl__none: no value) for the current task (@p).  An entry of
+ * the same task and local is refreshed; else the new one goes first and
+ * the first moves to the second way, so that two tasks alternating, or
+ * two locals sharing the set, keep both.  Without threads, under the lock
+ * (a critical section there): a switch must never see half an entry.
+ */
 static void cache_fill(const struct tl_local *l, const struct place *p,
 		       struct tl_slot *s)
 {
-#if TL_CACHE_SIZE
-	uint64_t key;
-	TL__CENTRY *e = tl__entry(l, &key);
+	struct tl__centry *e, *hit;
 
-	/*
-	 * Never the sentinel (offset 0), where unregistered locals point: a
-	 * local unregistered meanwhile (by a typed local's init, say) must
-	 * not make it match.
-	 */
-	if (!(key & 0xffff) || (TL__FS_CACHE && !l->tl__tpoff))
+	/* Not registered any more (a typed local's init, say): never set 0. */
+	if (!TL__LOAD(&l->tl__off, ACQUIRE))
 		return;
-	e->task = p->tag;
-	e->key = key;
-	e->slot = s;
+	if (!TL_THREADS)
+		tl__lock();
+	e = set_of(l);
+	hit = probe(l, p->tag);
+	if (!hit) {
+		e[1] = e[0];
+		hit = &e[0];
+		hit->task = p->tag;
+		hit->key = TL__LOAD(&l->tl__key, RELAXED);
+	}
+	hit->slot = s;
+	if (!TL_THREADS)
+		tl__unlock();
+}
 #else
+static void cache_fill(const struct tl_local *l, const struct place *p,
+		       struct tl_slot *s)
+{
 	(void)l;
 	(void)p;
 	(void)s;
-#endif
 }
+#endif
 
-/* The current task's slot of registered local @l: the cache, or a walk. */
-static struct tl_slot *lookup(struct tl_local *l, const struct place *p)
+/*
+ * The current task's slot of registered local @l: the cache, or a walk.
+ * A walk that finds none caches "no value" when @none says so (lookups;
+ * not a first value, about to be added), and marks @l so that its first
+ * values change its key: an entry of another thread may say "no value"
+ * for a task that moves there.
+ */
+static struct tl_slot *lookup(struct tl_local *l, const struct place *p,
+			      bool none)
 {
 	struct tl_slot *s;
 #if TL_CACHE_SIZE
-	uint64_t key;
-	const TL__CENTRY *e = tl__entry(l, &key);
+	struct tl__centry *e = probe(l, p->tag);
 
-	if (e->task == p->tag && e->key == key)
-		return e->slot;
+	if (e)
+		return e->slot == &tl__none ? NULL : e->slot;
 #endif
 	s = tl__find(p->head, l->tl__gen, l->tl__index);
-	if (s)
+	if (!s && none && TL_CACHE_SIZE) {
+		if (!TL__LOAD(&l->tl__neg, RELAXED))
+			TL__STORE(&l->tl__neg, 1, RELAXED);
+		cache_fill(l, p, &tl__none);
+	} else if (s) {
 		cache_fill(l, p, s);
+	}
 	return s;
 }
 
@@ -115,7 +178,7 @@ static int prepare(struct tl_local *l, struct place *p, struct tl_slot **s)
 		return err;
 	if (!locate(l, p))
 		return -EINVAL;
-	*s = lookup(l, p);
+	*s = lookup(l, p, false);
 	return 0;
 }
 
@@ -126,7 +189,7 @@ void *tl__get_slow(struct tl_local *l)
 
 	if (!tl_local_registered(l) || !locate(l, &p))
 		return NULL;
-	s = lookup(l, &p);
+	s = lookup(l, &p, true);
 	return s ? s->value : NULL;
 }
 
@@ -176,7 +239,7 @@ int (tl_del)(struct tl_local *l)
 		return -ENOENT;
 	if (!locate(l, &p))
 		return -EINVAL;
-	s = lookup(l, &p);
+	s = lookup(l, &p, false);
 	if (!s)
 		return -ENOENT;
 	had_value = s->value != NULL;

@@ -90,10 +90,11 @@ struct tl_local *tl__resolve_locked(const struct tl_slot *s);
 struct tl_local *tl__resolve(const struct tl_slot *s);
 
 /*
- * Give @l a new cache tag so that no cache entry of any thread matches it.
- * Call with the lock held.
+ * Give @l a new cache key so that no cache entry of any thread matches it;
+ * the first with the lock held, the second without.
  */
 void tl__invalidate_locked(struct tl_local *l);
+void tl__invalidate(struct tl_local *l);
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache

@@ -52,7 +52,6 @@ static struct {
 	uint32_t floor;		/* generation the used entries of a new table start at */
 	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
 	uint32_t dead;		/* slots of unregistered locals still linked */
-	uint64_t tag;		/* last cache tag handed out */
 } reg;
 
 /* Words of the free map of a table of @cap entries. */
@@ -124,64 +123,74 @@ void tl__unlock(void)
 
 /* ---------------------------------------------------------------- keys */
 
-static void key_store(struct tl_local *l, uint64_t key)
-{
-	TL__STORE(&l->tl__key, key, RELAXED);
-}
+#if TL_CACHE_SIZE
+_Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");
+#endif
+
+/* The last cache tag handed out: 64 bits, so that no key ever repeats. */
+static uint64_t tags;
 
 /*
- * A fresh key for a local using cache entry offset @off: the tag makes it
- * differ from every key any cache entry may hold.
+ * Give @l a new cache tag: no entry of any thread matches it from then on.
+ * Atomic, so that scopes and first values change keys without the lock;
+ * where the target has no atomics (and no threads), under the lock.
  */
-static uint64_t key_make(uint64_t off)
+void tl__invalidate_locked(struct tl_local *l)
 {
-	return (++reg.tag << 16) | off;
-}
-
-static uint64_t key_first(uint32_t index)
-{
-#if TL_CACHE_SIZE
-	return key_make((1 + ((index - 1) & (TL_CACHE_SIZE - 1))) *
-			sizeof(struct tl__centry));
+#if TL__COUNT_ATOMIC
+	TL__STORE(&l->tl__key, __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED),
+		  RELAXED);
 #else
-	(void)index;
-	return 0;	/* no cache */
+	l->tl__key = ++tags;
 #endif
 }
 
-/*
- * Publish where @l's cache entry is (x86-64: as an offset from the thread
- * pointer too), before the registration is marked done.
- */
-static void place_store(struct tl_local *l, uint64_t key)
+void tl__invalidate(struct tl_local *l)
 {
-	key_store(l, key);
-#if TL_CACHE_SIZE && TL_THREADS && defined(__x86_64__) && !defined(__ILP32__)
+	if (!TL__COUNT_ATOMIC)
+		tl__lock();
+	tl__invalidate_locked(l);
+	if (!TL__COUNT_ATOMIC)
+		tl__unlock();
+}
+
+/*
+ * Publish where @l's cache set is (x86-64: as an offset from the thread
+ * pointer too), with a fresh key, before the registration is marked done.
+ * The sets follow the empty first one, by index.
+ */
+static void place_store(struct tl_local *l, uint32_t index)
+{
+#if TL_CACHE_SIZE
+	uint32_t off = (1 + ((index - 1) & (TL_CACHE_SIZE / TL__WAYS - 1))) *
+		       TL__WAYS * (uint32_t)sizeof(struct tl__centry);
+
+	tl__invalidate_locked(l);
+	TL__STORE(&l->tl__off, off, RELEASE);
+#if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__)
 	{
 		/* Users built in GNU C read it, whatever this file's mode. */
-		uintptr_t tp, at = (uintptr_t)tl__thread.cache + (key & 0xffff);
+		uintptr_t tp, at = (uintptr_t)tl__thread.cache + off;
 
 		__asm__("movq %%fs:0, %0" : "=r"(tp));
 		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp), RELEASE);
 	}
 #endif
+#else
+	(void)l;
+	(void)index;
+#endif
 }
 
 /*
- * The reverse, the offset first.  The key left behind is a fresh tag with
- * offset 0 (the sentinel entry), not 0: a reader that pairs the old offset
- * with it finds an entry that never held it, even one never filled.
+ * The reverse, the offset first.  The key left behind is a fresh one: a
+ * reader that pairs the old offset with it finds no entry that holds it.
  */
 static void place_clear(struct tl_local *l)
 {
 	TL__STORE(&l->tl__tpoff, 0, RELAXED);
-	key_store(l, TL_CACHE_SIZE ? key_make(0) : 0);
-}
-
-void tl__invalidate_locked(struct tl_local *l)
-{
-	if (l->tl__key)
-		key_store(l, key_make(l->tl__key & 0xffff));
+	TL__STORE(&l->tl__off, 0, RELAXED);
+	tl__invalidate_locked(l);
 }
 
 /* --------------------------------------------------------------- index */
@@ -324,7 +333,8 @@ static int register_locked(struct tl_local *l)
 	reg.used++;
 	l->tl__index = index;
 	TL__STORE(&l->tl__slots, 0, RELAXED);
-	place_store(l, key_first(index));
+	l->tl__neg = 0;
+	place_store(l, index);
 	TL__STORE(&l->tl__gen, ++reg.gens[index], RELEASE);
 	return 0;
 

@@ -11,13 +11,18 @@
 #include <pthread.h>
 #endif
 
-/* Never a task: cache[0] holds it so that key 0 (not cached) never hits. */
+/*
+ * Never a task: the first set holds it, so that an unregistered local
+ * (pointed there, with key 0 if never registered) never hits, whatever the
+ * current task.  Other entries start with key 0, which no local has once
+ * registered.
+ */
 #define NO_TASK ((struct tl_node *)TL_POISON_PREV)
 
 TL__THREAD_LOCAL struct tl__thread tl__thread = {
 	.cur = NULL,
 #if TL_CACHE_SIZE
-	.cache = { [0] = { .key = 0, .task = NO_TASK, .slot = NULL } },
+	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK } },
 #endif
 };
 
@@ -245,6 +250,9 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		  l->tl__index << TL__SLOT_SHIFT;
 	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
 	tl__count_add(&l->tl__slots, 1);
+	/* A "no value" entry somewhere may be about this task. */
+	if (TL__LOAD(&l->tl__neg, RELAXED))
+		tl__invalidate(l);
 }
 
 struct tl_local *tl__resolve(const struct tl_slot *s)

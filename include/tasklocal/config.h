@@ -17,12 +17,15 @@
  *                                       registry from a tl_arena or another
  *                                       struct tl_allocator
  *   TL_CACHE_SIZE              128      per-thread lookup cache entries, a
- *                                       power of two; 0: no cache, every
- *                                       lookup walks the task's list.  Use 0
- *                                       with TL_THREADS 0 under a preemptive
- *                                       kernel: the cache is then one global
- *                                       and its hit test is not atomic
- *                                       against a context switch
+ *                                       power of two >= 2 (sets of two
+ *                                       entries); 0: no cache, every lookup
+ *                                       walks the task's list.  With
+ *                                       TL_THREADS 0 under a preemptive
+ *                                       kernel the cache is safe when the
+ *                                       lock given to tl_lock_set() keeps
+ *                                       task switches out (a critical
+ *                                       section): lookups detect a switch,
+ *                                       and entries are filled under it
  *   TL_DEBUG                   0        1: check lists before each mutation
  *                                       and report corruption with the
  *                                       caller's file:line
@@ -43,8 +46,8 @@
 #define TL_CACHE_SIZE 128
 #endif
 
-#if TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)
-#error "TL_CACHE_SIZE must be 0 or a power of two"
+#if (TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)) || TL_CACHE_SIZE == 1
+#error "TL_CACHE_SIZE must be 0 or a power of two, at least 2"
 #endif
 
 #ifndef TL_DEBUG
