@@ -151,7 +151,7 @@ struct tl_local {
 	uint32_t tl__off;	/* hot: byte offset of its cache set, 0: none */
 	int32_t tl__tpoff;	/* hot on x86-64: cache set - thread pointer */
 	uint32_t tl__index;	/* registry index, 0: not registered */
-	uint32_t tl__slots;	/* slots linked for this registration */
+	uint8_t tl__used;	/* a slot was linked for this registration */
 	uint8_t tl__neg;	/* a "no value" entry may be cached somewhere */
 };
 

@@ -51,10 +51,10 @@ void tl__lock(void);
 void tl__unlock(void);
 
 /*
- * A local's count of linked slots goes up outside the lock (a first value)
- * and down under it: atomic where the target has atomics, even without
- * threads, since a preemptive kernel may switch tasks between a load and a
- * store; else every update under the lock (the RTOS's critical section).
+ * Whether the target has atomics: without them (and without threads) what
+ * tasks change outside the lock (cache keys) is changed under it instead
+ * (the RTOS's critical section), since a preemptive kernel may switch
+ * tasks between a load and a store.
  */
 #if TL_THREADS || __GCC_ATOMIC_INT_LOCK_FREE == 2
 #define TL__COUNT_ATOMIC 1
@@ -62,31 +62,11 @@ void tl__unlock(void);
 #define TL__COUNT_ATOMIC 0
 #endif
 
-static inline void tl__count_add_locked(uint32_t *p, int32_t v)
-{
-#if TL__COUNT_ATOMIC
-	(void)__atomic_add_fetch(p, (uint32_t)v, __ATOMIC_RELAXED);
-#else
-	*p += (uint32_t)v;
-#endif
-}
-
-static inline void tl__count_add(uint32_t *p, int32_t v)
-{
-	if (!TL__COUNT_ATOMIC)
-		tl__lock();
-	tl__count_add_locked(p, v);
-	if (!TL__COUNT_ATOMIC)
-		tl__unlock();
-}
-
 /*
  * The local a slot belongs to, if it is still registered with the slot's
- * generation.  Call with the lock held.
+ * generation.  No lock: a slot found dead stays dead (generations never
+ * repeat), and the index tables read are never freed while in use.
  */
-struct tl_local *tl__resolve_locked(const struct tl_slot *s);
-
-/* The same, taking the lock. */
 struct tl_local *tl__resolve(const struct tl_slot *s);
 
 /*
@@ -98,21 +78,21 @@ void tl__invalidate(struct tl_local *l);
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache
- * entries and count the slot off.  Returns the local, if still registered.
- * Call with the lock held.
+ * entries.  Returns the local, if still registered.  No lock.
  */
-struct tl_local *tl__unlinked_locked(const struct tl_slot *s);
+struct tl_local *tl__unlinked(const struct tl_slot *s);
 
-/* A slot of an unregistered local was unlinked.  Call with the lock held. */
-void tl__dead_slot_gone_locked(void);
-
-/* registry.c: give the index table back once no local is registered */
+/*
+ * registry.c: give back the index tables a growth retired, and the table
+ * itself once no local is registered.  Call with the lock held, while
+ * nobody else uses the library (tl_allocator_set()).
+ */
 void tl__registry_shrink_locked(void);
 
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 
-/* registry.c: whether slots of unregistered locals may still be linked */
+/* registry.c: whether slots of unregistered locals may be linked somewhere */
 bool tl__dead_slots(void);
 
 /* mem.c */
@@ -126,6 +106,17 @@ void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
 struct tl_slot *tl__slot_alloc(size_t data_size);
 void tl__slot_free(struct tl_slot *s);
+#if TL_THREADS
+/* Give back the slots the threads keep (all, or all but this thread's). */
+void tl__slot_caches_drain_locked(bool others_only);
+/* This thread ends: its kept slots go back. */
+void tl__slot_cache_exit(void);
+/*
+ * task.c: make sure this thread's end calls back (tl_root_exit() and
+ * tl__slot_cache_exit()); false if the library has no pthread key for it.
+ */
+bool tl__thread_exit_hook(void);
+#endif
 
 /* task.c: the task whose list holds @l's values for the current task */
 struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur);
@@ -147,11 +138,8 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
  */
 int tl__task_adding(struct tl_node *head);
 
-/*
- * Do the bookkeeping of every slot in @task (cache keys, counts) and move
- * them to @to.  Call with the lock held.
- */
-void tl__detach_locked(struct tl_node *task, struct tl_node *to);
+/* Do the bookkeeping of every slot in @task (cache keys) and move them to @to. */
+void tl__detach(struct tl_node *task, struct tl_node *to);
 
 /* Give back every slot of the detached @list, without destructors. */
 void tl__drop(struct tl_node *list);

@@ -63,6 +63,9 @@ int tl_allocator_set(const struct tl_allocator *a)
 	if (a && (!a->alloc || !a->free))
 		return -EINVAL;
 	tl__lock();
+#if TL_THREADS
+	tl__slot_caches_drain_locked(false);
+#endif
 	if (tl__mem_quiesce)
 		tl__mem_quiesce();
 	tl__registry_shrink_locked();
@@ -121,7 +124,7 @@ int tl_pool_attach(struct tl_pool *p)
 	if (pool && pool != p && pool->used)
 		err = -EBUSY;
 	else
-		pool = p;
+		TL__STORE(&pool, p, RELEASE);
 	tl__unlock();
 	return err;
 }
@@ -151,6 +154,122 @@ static size_t *slot_size_field(struct tl_slot *s)
 	return (size_t *)(void *)(s + 1);
 }
 
+/*
+ * Each thread keeps up to SLOT_CACHE_MAX of the pointer slots it freed
+ * (from the allocator, not the pool) for its next first values: a task
+ * that sets a few values and ends takes no lock and calls no allocator.
+ * The caches are on a list, under the lock, so that tl_allocator_set()
+ * and a fork() child can give back every thread's; a thread gives back
+ * its own when it ends.
+ */
+#if TL_THREADS
+#define SLOT_CACHE_MAX 64
+
+struct slot_cache {
+	void *free;		/* the blocks, linked through their first word */
+	unsigned n;
+	bool listed;		/* on @caches, with the thread-exit hook armed */
+	struct tl_node link;
+};
+
+static TL__THREAD_LOCAL struct slot_cache slot_cache;
+static struct tl_node caches = TL_NODE_INIT(caches);
+
+/* Give every block of @c back to the allocator.  Call with the lock held. */
+static void cache_empty_locked(struct slot_cache *c)
+{
+	while (c->free) {
+		void *b = c->free;
+
+		c->free = *(void **)b;
+		tl__mem_free(b, sizeof(struct tl_slot));
+	}
+	c->n = 0;
+}
+
+void tl__slot_caches_drain_locked(bool others_only)
+{
+	struct slot_cache *c;
+
+	tl_for_each_entry(c, &caches, link)
+		if (!others_only || c != &slot_cache)
+			cache_empty_locked(c);
+}
+
+void tl__slot_cache_exit(void)
+{
+	if (!slot_cache.listed)
+		return;
+	tl__lock();
+	cache_empty_locked(&slot_cache);
+	tl_node_del(&slot_cache.link);
+	tl__unlock();
+	slot_cache.listed = false;
+}
+
+static struct tl_slot *cache_pop(size_t data_size)
+{
+	void *b = slot_cache.free;
+
+	if (data_size || !b)
+		return NULL;
+	slot_cache.free = *(void **)b;
+	slot_cache.n--;
+	return b;
+}
+
+/* Keep @s for this thread, if it is a pointer slot of the allocator. */
+static bool cache_push(struct tl_slot *s)
+{
+	if ((s->info & TL__SLOT_TYPED) || slot_cache.n == SLOT_CACHE_MAX ||
+	    pool_owns(TL__LOAD(&pool, ACQUIRE), s))
+		return false;
+	if (!slot_cache.listed) {
+		if (!tl__thread_exit_hook())
+			return false;
+		tl__lock();
+		tl_node_add(&slot_cache.link, &caches);
+		tl__unlock();
+		slot_cache.listed = true;
+	}
+	*(void **)s = slot_cache.free;
+	slot_cache.free = s;
+	slot_cache.n++;
+	return true;
+}
+#else
+static struct tl_slot *cache_pop(size_t data_size)
+{
+	(void)data_size;
+	return NULL;
+}
+
+static bool cache_push(struct tl_slot *s)
+{
+	(void)s;
+	return false;
+}
+#endif
+
+/* A block of @p, or NULL when it has none.  Call with the lock held. */
+static void *pool_pop_locked(struct tl_pool *p)
+{
+	void *b = p->free;
+
+	if (b) {
+		p->free = *(void **)b;
+		p->used++;
+	}
+	return b;
+}
+
+static void pool_push_locked(struct tl_pool *p, void *b)
+{
+	*(void **)b = p->free;
+	p->free = b;
+	p->used--;
+}
+
 struct tl_slot *tl__slot_alloc(size_t data_size)
 {
 	size_t total;
@@ -160,23 +279,21 @@ struct tl_slot *tl__slot_alloc(size_t data_size)
 	if (data_size > SIZE_MAX / 2)
 		return NULL;
 	total = TL_SLOT_SIZE(data_size);
-	tl__lock();
-	if (pool && pool->free && total <= pool->block) {
-		s = pool->free;
-		pool->free = *(void **)pool->free;
-		pool->used++;
-	} else if (!TL_HEAPLESS || !pool) {
-		s = tl__mem_alloc(total);
-	} else {
+	s = cache_pop(data_size);
+	if (!s) {
+		tl__lock();
+		if (pool && total <= pool->block)
+			s = pool_pop_locked(pool);
 		/*
 		 * Heapless: with a pool attached it is the only source of
 		 * slots, so they never eat the registry's arena.
 		 */
-		s = NULL;
+		if (!s && (!TL_HEAPLESS || !pool))
+			s = tl__mem_alloc(total);
+		tl__unlock();
+		if (!s)
+			return NULL;
 	}
-	tl__unlock();
-	if (!s)
-		return NULL;
 
 	s->info = 0;
 	s->value = NULL;
@@ -193,13 +310,12 @@ void tl__slot_free(struct tl_slot *s)
 	size_t total = TL_SLOT_SIZE(s->info & TL__SLOT_TYPED ?
 				    *slot_size_field(s) : 0);
 
+	if (cache_push(s))
+		return;
 	tl__lock();
-	if (pool_owns(pool, s)) {
-		*(void **)s = pool->free;
-		pool->free = s;
-		pool->used--;
-	} else {
+	if (pool_owns(pool, s))
+		pool_push_locked(pool, s);
+	else
 		tl__mem_free(s, total);
-	}
 	tl__unlock();
 }

@@ -33,8 +33,16 @@ struct tl__name {
  * values in the same order.  Index 0 is never used, so that 0 means "not
  * registered" in struct tl_local; an index that handed out its last
  * generation is retired: free, but never marked.  The three arrays share
- * one block.
+ * one block behind a struct table, which lock-free readers (the release of
+ * a slot, the exit of a task) reach through @table: a table that grew is
+ * kept, on the @retired list, until tl_allocator_set() (when nobody may be
+ * reading it), so a reader never finds freed memory.
  */
+struct table {
+	struct table *retired;	/* the one it replaced */
+	uint32_t cap;		/* entries */
+	uintptr_t by_index[];	/* then gens[cap], then the free map */
+};
 /* An index that handed it out retires (smaller in the TL_DEBUG tests). */
 #ifndef TL__GEN_LAST
 #define TL__GEN_LAST	UINT32_MAX
@@ -43,6 +51,7 @@ struct tl__name {
 
 static struct {
 	struct tl__name *names;
+	struct table *table;	/* published with release: see above */
 	uintptr_t *by_index;
 	uint32_t *gens;
 	uint32_t *freemap;
@@ -51,7 +60,7 @@ static struct {
 	uint32_t used;		/* registered locals */
 	uint32_t floor;		/* generation the used entries of a new table start at */
 	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
-	uint32_t dead;		/* slots of unregistered locals still linked */
+	bool dead;		/* slots of unregistered locals may be linked */
 } reg;
 
 /* Words of the free map of a table of @cap entries. */
@@ -63,7 +72,8 @@ static uint32_t map_words(uint32_t cap)
 /* Bytes of an index table of @cap entries. */
 static size_t table_size(uint32_t cap)
 {
-	return (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens)) +
+	return sizeof(struct table) +
+	       (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens)) +
 	       map_words(cap) * sizeof(*reg.freemap);
 }
 
@@ -198,7 +208,7 @@ static void place_clear(struct tl_local *l)
 /* Mark index @i free, unless it handed out its last generation. */
 static void index_put_locked(uint32_t i)
 {
-	reg.by_index[i] = 0;
+	TL__STORE(&reg.by_index[i], 0, RELAXED);
 	if (reg.gens[i] == GEN_LAST)
 		return;
 	reg.freemap[i / 32] |= 1u << (i % 32);
@@ -227,14 +237,18 @@ static int grow_locked(void)
 {
 	uint32_t cap = reg.cap ? reg.cap * 2 : 16;
 	uint32_t i, old = reg.cap;
+	struct table *b;
 	uintptr_t *t;
 	uint32_t *g, *m;
 
 	if (cap > TL__INDEX_MAX || cap < reg.cap)
 		return -ENOMEM;
-	t = tl__mem_alloc(table_size(cap));
-	if (!t)
+	b = tl__mem_alloc(table_size(cap));
+	if (!b)
 		return -ENOMEM;
+	b->cap = cap;
+	b->retired = reg.table;
+	t = b->by_index;
 	g = (uint32_t *)(void *)(t + cap);
 	m = g + cap;
 	memset(m, 0, map_words(cap) * sizeof(*m));
@@ -242,7 +256,6 @@ static int grow_locked(void)
 		memcpy(t, reg.by_index, old * sizeof(*t));
 		memcpy(g, reg.gens, old * sizeof(*g));
 		memcpy(m, reg.freemap, map_words(old) * sizeof(*m));
-		tl__mem_free(reg.by_index, table_size(old));
 	}
 	reg.by_index = t;
 	reg.gens = g;
@@ -254,14 +267,32 @@ static int grow_locked(void)
 		g[i] = i < reg.floor_cap ? reg.floor : 0;
 		index_put_locked(i);
 	}
+	TL__STORE(&reg.table, b, RELEASE);
 	return 0;
+}
+
+/* Free the tables @b replaced. */
+static void retired_free_locked(struct table *b)
+{
+	struct table *r = b->retired;
+
+	b->retired = NULL;
+	while (r) {
+		struct table *next = r->retired;
+
+		tl__mem_free(r, table_size(r->cap));
+		r = next;
+	}
 }
 
 void tl__registry_shrink_locked(void)
 {
 	uint32_t i;
 
-	if (reg.used || !reg.cap)
+	if (!reg.table)
+		return;
+	retired_free_locked(reg.table);
+	if (reg.used)
 		return;
 	/*
 	 * Slots of the old registrations may still be linked: the next
@@ -273,7 +304,8 @@ void tl__registry_shrink_locked(void)
 			reg.floor = reg.gens[i];
 	if (reg.cap > reg.floor_cap)
 		reg.floor_cap = reg.cap;
-	tl__mem_free(reg.by_index, table_size(reg.cap));
+	tl__mem_free(reg.table, table_size(reg.cap));
+	TL__STORE(&reg.table, NULL, RELAXED);
 	reg.by_index = NULL;
 	reg.gens = NULL;
 	reg.freemap = NULL;
@@ -281,15 +313,16 @@ void tl__registry_shrink_locked(void)
 	reg.hint = 0;
 }
 
-struct tl_local *tl__resolve_locked(const struct tl_slot *s)
+struct tl_local *tl__resolve(const struct tl_slot *s)
 {
+	const struct table *b = TL__LOAD(&reg.table, ACQUIRE);
 	uint32_t i = tl__slot_index(s);
 	struct tl_local *l;
 
-	if (i >= reg.cap || !reg.by_index[i])
+	if (!b || i >= b->cap)
 		return NULL;
-	l = (struct tl_local *)reg.by_index[i];
-	return l->tl__gen == s->gen ? l : NULL;
+	l = (struct tl_local *)TL__LOAD(&b->by_index[i], ACQUIRE);
+	return l && TL__LOAD(&l->tl__gen, ACQUIRE) == s->gen ? l : NULL;
 }
 
 /* ------------------------------------------------------------ register */
@@ -329,11 +362,11 @@ static int register_locked(struct tl_local *l)
 			goto err_free_rec;
 	}
 
-	reg.by_index[index] = (uintptr_t)l;
+	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
 	reg.used++;
 	l->tl__index = index;
-	TL__STORE(&l->tl__slots, 0, RELAXED);
 	l->tl__neg = 0;
+	l->tl__used = 0;
 	place_store(l, index);
 	TL__STORE(&l->tl__gen, ++reg.gens[index], RELEASE);
 	return 0;
@@ -394,8 +427,8 @@ int tl_local_unregister(struct tl_local *l)
 	index_put_locked(i);
 	reg.used--;
 	/* Its slots stay linked until reaped or their task exits. */
-	TL__STORE(&reg.dead, reg.dead + TL__LOAD(&l->tl__slots, RELAXED), RELAXED);
-	TL__STORE(&l->tl__slots, 0, RELAXED);
+	if (l->tl__used)
+		TL__STORE(&reg.dead, true, RELAXED);
 	l->tl__index = 0;
 	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
@@ -405,25 +438,15 @@ int tl_local_unregister(struct tl_local *l)
 
 bool tl__dead_slots(void)
 {
-	return TL__LOAD(&reg.dead, RELAXED) != 0;
+	return TL__LOAD(&reg.dead, RELAXED);
 }
 
-void tl__dead_slot_gone_locked(void)
+struct tl_local *tl__unlinked(const struct tl_slot *s)
 {
-	if (reg.dead)
-		TL__STORE(&reg.dead, reg.dead - 1, RELAXED);
-}
+	struct tl_local *l = tl__resolve(s);
 
-struct tl_local *tl__unlinked_locked(const struct tl_slot *s)
-{
-	struct tl_local *l = tl__resolve_locked(s);
-
-	if (l) {
-		tl__invalidate_locked(l);
-		tl__count_add_locked(&l->tl__slots, -1);
-	} else {
-		tl__dead_slot_gone_locked();
-	}
+	if (l)
+		tl__invalidate(l);
 	return l;
 }
 

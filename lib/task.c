@@ -47,11 +47,12 @@ static struct tl_node roots = TL_NODE_INIT(roots);	/* under the lock */
 static pthread_key_t root_key;
 static bool root_key_made;
 
-/* Runs when a thread ends with values in its root context. */
+/* Runs when a thread ends with values in its root context, or kept slots. */
 static void root_thread_exit(void *unused)
 {
 	(void)unused;
 	tl_root_exit();
+	tl__slot_cache_exit();
 }
 
 static bool root_key_make_locked(void)
@@ -87,8 +88,9 @@ static void fork_child(void)
 		if (r == &root)
 			continue;
 		tl_node_del(&r->link);
-		tl__detach_locked(&r->values, &dropped);
+		tl__detach(&r->values, &dropped);
 	}
+	tl__slot_caches_drain_locked(true);
 	tl__unlock();
 	tl__drop(&dropped);
 }
@@ -102,19 +104,26 @@ __attribute__((constructor)) static void root_setup(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-static int root_arm(void)
+bool tl__thread_exit_hook(void)
 {
 	bool made;
 
 	tl__lock();
 	made = root_key_make_locked();
-	if (made)
-		tl_node_add(&root.link, &roots);
 	tl__unlock();
-	/* Without the key the value would never be destroyed: refused. */
-	if (!made)
+	if (made)
+		pthread_setspecific(root_key, &root);
+	return made;
+}
+
+static int root_arm(void)
+{
+	/* Without the hook the value would never be destroyed: refused. */
+	if (!tl__thread_exit_hook())
 		return -EAGAIN;
-	pthread_setspecific(root_key, &root);
+	tl__lock();
+	tl_node_add(&root.link, &roots);
+	tl__unlock();
 	root.armed = true;
 	return 0;
 }
@@ -249,20 +258,11 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
 		  l->tl__index << TL__SLOT_SHIFT;
 	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
-	tl__count_add(&l->tl__slots, 1);
+	if (!l->tl__used)
+		l->tl__used = 1;
 	/* A "no value" entry somewhere may be about this task. */
 	if (TL__LOAD(&l->tl__neg, RELAXED))
 		tl__invalidate(l);
-}
-
-struct tl_local *tl__resolve(const struct tl_slot *s)
-{
-	struct tl_local *l;
-
-	tl__lock();
-	l = tl__resolve_locked(s);
-	tl__unlock();
-	return l;
 }
 
 /* ------------------------------------------------------------- release */
@@ -285,11 +285,8 @@ static void finish(struct tl_slot *s, void (*destroy)(void *))
 
 void tl__release(struct tl_slot *s, bool run_destructor)
 {
-	struct tl_local *l;
+	struct tl_local *l = tl__unlinked(s);
 
-	tl__lock();
-	l = tl__unlinked_locked(s);
-	tl__unlock();
 	finish(s, run_destructor && l ? l->destroy : NULL);
 }
 
@@ -311,25 +308,22 @@ void tl__reap(struct tl_node *head)
 	if (!tl__dead_slots())
 		return;
 	tl_node_init(&dead);
-	tl__lock();
 	tl_for_each_entry_safe(s, n, head, node)
-		if (!slot_is_marker(s) && !tl__resolve_locked(s)) {
+		if (!slot_is_marker(s) && !tl__resolve(s)) {
 			tl_node_del(&s->node);
 			tl_node_add(&s->node, &dead);
-			tl__dead_slot_gone_locked();
 		}
-	tl__unlock();
 	/* Their locals' keys were reset at unregistration: no entry leads here. */
 	tl__drop(&dead);
 }
 
-void tl__detach_locked(struct tl_node *task, struct tl_node *to)
+void tl__detach(struct tl_node *task, struct tl_node *to)
 {
 	struct tl_slot *s;
 
 	tl_for_each_entry(s, task, node)
 		if (!slot_is_marker(s))
-			tl__unlinked_locked(s);
+			tl__unlinked(s);
 	tl_node_splice_init(task, to);
 }
 
@@ -411,9 +405,7 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 			if (!destroy_round(task))
 				break;
 		tl_node_init(&left);
-		tl__lock();
-		tl__detach_locked(task, &left);
-		tl__unlock();
+		tl__detach(task, &left);
 		tl__drop(&left);
 		exiting = outer;
 	}
@@ -422,7 +414,8 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 
 void (tl_task_exit)(struct tl_node *task)
 {
-	if (!task)
+	/* An empty task (zero-filled too) has nothing to do: no call, no lock. */
+	if (!task || task->next == task || (!task->next && !task->prev))
 		return;
 	task_exit(task, task == &root.values ? NULL : task);
 }
