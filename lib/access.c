@@ -18,8 +18,11 @@ struct place {
 	struct tl_node *tag;
 };
 
+/* The slow path's steps before the walk, inlined into each caller. */
+#define HOT static inline __attribute__((always_inline))
+
 /* False for a discriminator without current(), or a corrupted list. */
-static bool locate(struct tl_local *l, struct place *p)
+HOT bool locate(struct tl_local *l, struct place *p)
 {
 	struct tl_node *cur;
 
@@ -35,10 +38,16 @@ struct tl_slot tl__none;
 
 #if TL_CACHE_SIZE
 /* The first entry of @l's set, in this thread's cache. */
-static struct tl__centry *set_of(const struct tl_local *l)
+HOT struct tl__centry *set_of(const struct tl_local *l)
 {
 	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
 					     TL__LOAD(&l->tl__off, ACQUIRE));
+}
+
+HOT bool entry_is(const struct tl__centry *e, const struct tl_node *tag,
+		     uint64_t key)
+{
+	return e->task == tag && e->key == key;
 }
 
 /*
@@ -46,53 +55,53 @@ static struct tl__centry *set_of(const struct tl_local *l)
  * or NULL.  Without threads a switch during the probe voids it (see
  * struct tl__thread).
  */
-static struct tl__centry *probe(const struct tl_local *l,
-				const struct tl_node *tag)
+HOT struct tl__centry *probe(const struct tl_local *l,
+			     const struct tl_node *tag)
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
 #endif
-	struct tl__centry *e = set_of(l), *hit = NULL;
+	struct tl__centry *e = set_of(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
-	int w;
 
-	for (w = 0; w < TL__WAYS; w++)
-		if (e[w].task == tag && e[w].key == key)
-			hit = &e[w];
+	if (!entry_is(&e[0], tag, key))
+		e = entry_is(&e[1], tag, key) ? &e[1] : NULL;
 #if !TL_THREADS
 	__asm__ volatile("" ::: "memory");
 	if (tl__thread.switches != seq)
 		return NULL;
 #endif
-	return hit;
+	return e;
 }
 
 /*
- * Cache @s (tl__none: no value) for the current task (@p).  An entry of
- * the same task and local is refreshed; else the new one goes first and
- * the first moves to the second way, so that two tasks alternating, or
- * two locals sharing the set, keep both.  Without threads, under the lock
- * (a critical section there): a switch must never see half an entry.
+ * Cache @s (tl__none: no value) for the current task (@p).  The entry of
+ * the same task and local is refreshed in place; else the new one goes
+ * first and the first moves to the second way, so that two tasks
+ * alternating, or two locals sharing the set, keep both.  Without threads,
+ * under the lock (a critical section there): a switch must never see half
+ * an entry.
  */
 static void cache_fill(const struct tl_local *l, const struct place *p,
 		       struct tl_slot *s)
 {
-	struct tl__centry *e, *hit;
+	struct tl__centry *e = set_of(l);
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
 	/* Not registered any more (a typed local's init, say): never set 0. */
-	if (!TL__LOAD(&l->tl__off, ACQUIRE))
+	if ((char *)e == (char *)tl__thread.cache)
 		return;
 	if (!TL_THREADS)
 		tl__lock();
-	e = set_of(l);
-	hit = probe(l, p->tag);
-	if (!hit) {
-		e[1] = e[0];
-		hit = &e[0];
-		hit->task = p->tag;
-		hit->key = TL__LOAD(&l->tl__key, RELAXED);
+	if (entry_is(&e[1], p->tag, key)) {
+		e[1].slot = s;
+	} else {
+		if (!entry_is(&e[0], p->tag, key))
+			e[1] = e[0];
+		e[0].task = p->tag;
+		e[0].key = key;
+		e[0].slot = s;
 	}
-	hit->slot = s;
 	if (!TL_THREADS)
 		tl__unlock();
 }
@@ -107,23 +116,16 @@ static void cache_fill(const struct tl_local *l, const struct place *p,
 #endif
 
 /*
- * The current task's slot of registered local @l: the cache, or a walk.
- * A walk that finds none caches "no value" when @none says so (lookups;
- * not a first value, about to be added), and marks @l so that its first
- * values change its key: an entry of another thread may say "no value"
- * for a task that moves there.
+ * The walk behind lookup(): it caches what it finds, or "no value" when
+ * @none says so (lookups; not a first value, about to be added), and then
+ * marks @l so that its first values change its key: an entry of another
+ * thread may say "no value" for a task that moves there.
  */
-static struct tl_slot *lookup(struct tl_local *l, const struct place *p,
-			      bool none)
+static struct tl_slot *lookup_walk(struct tl_local *l, const struct place *p,
+				   bool none)
 {
-	struct tl_slot *s;
-#if TL_CACHE_SIZE
-	struct tl__centry *e = probe(l, p->tag);
+	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
 
-	if (e)
-		return e->slot == &tl__none ? NULL : e->slot;
-#endif
-	s = tl__find(p->head, l->tl__gen, l->tl__index);
 	if (!s && none && TL_CACHE_SIZE) {
 		if (!TL__LOAD(&l->tl__neg, RELAXED))
 			TL__STORE(&l->tl__neg, 1, RELAXED);
@@ -132,6 +134,19 @@ static struct tl_slot *lookup(struct tl_local *l, const struct place *p,
 		cache_fill(l, p, s);
 	}
 	return s;
+}
+
+/* The current task's slot of registered local @l: the cache, or a walk. */
+HOT struct tl_slot *lookup(struct tl_local *l, const struct place *p,
+			   bool none)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e = probe(l, p->tag);
+
+	if (e)
+		return e->slot == &tl__none ? NULL : e->slot;
+#endif
+	return lookup_walk(l, p, none);
 }
 
 /*
@@ -172,7 +187,7 @@ static int add(struct tl_local *l, const struct place *p, size_t size,
 /* For the calls that may register @l first: then its slot, as lookup(). */
 static int prepare(struct tl_local *l, struct place *p, struct tl_slot **s)
 {
-	int err = tl__ensure_registered(l);
+	int err = tl__registered(l) ? 0 : tl__ensure_registered(l);
 
 	if (err)
 		return err;
@@ -187,7 +202,7 @@ void *tl__get_slow(struct tl_local *l)
 	struct place p;
 	struct tl_slot *s;
 
-	if (!tl_local_registered(l) || !locate(l, &p))
+	if (!l || !tl__registered(l) || !locate(l, &p))
 		return NULL;
 	s = lookup(l, &p, true);
 	return s ? s->value : NULL;
@@ -235,7 +250,7 @@ int (tl_del)(struct tl_local *l)
 
 	if (!l)
 		return -EINVAL;
-	if (!tl_local_registered(l))
+	if (!tl__registered(l))
 		return -ENOENT;
 	if (!locate(l, &p))
 		return -EINVAL;

@@ -93,7 +93,18 @@ void tl__registry_shrink_locked(void);
 int tl__ensure_registered(struct tl_local *l);
 
 /* registry.c: whether slots of unregistered locals may be linked somewhere */
-bool tl__dead_slots(void);
+extern bool tl__dead;
+
+static inline bool tl__dead_slots(void)
+{
+	return TL__LOAD(&tl__dead, RELAXED);
+}
+
+/* Whether @l is registered (tl_local_registered(), inline). */
+static inline bool tl__registered(const struct tl_local *l)
+{
+	return TL__LOAD(&l->tl__gen, ACQUIRE) != 0;
+}
 
 /* mem.c */
 /*
@@ -118,9 +129,72 @@ void tl__slot_cache_exit(void);
 bool tl__thread_exit_hook(void);
 #endif
 
-/* task.c: the task whose list holds @l's values for the current task */
-struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur);
-struct tl_node *tl__root(void);
+/*
+ * task.c: a thread's root context, its values outside any task.  It is
+ * "armed" when its first value is linked: from then on the thread's end
+ * exits it, and it is on the list of roots that a fork() child reclaims
+ * for the threads that did not come along.
+ */
+struct tl__root {
+	struct tl_node values;	/* the task */
+	struct tl_node link;	/* on the list of roots while armed */
+	bool armed;
+};
+
+extern TL__THREAD_LOCAL struct tl__root tl__root_ctx;
+
+static inline struct tl_node *tl__root(void)
+{
+	return tl__task_ready(&tl__root_ctx.values);
+}
+
+/*
+ * task.c: the task being exited on this thread, if any.  While its
+ * destructors run, every local resolves to it, whatever its discriminator
+ * says, so that what they set is destroyed in a later round instead of
+ * landing elsewhere.  It holds while the current task is the one
+ * tl_task_exit() made current, or the caller's own: a preemptive kernel's
+ * switch hook puts that one back when the caller resumes after a
+ * preemption.  A destructor that switches to some other task leaves it.
+ */
+struct tl__exiting {
+	struct tl_node *task;	/* NULL: no exit running */
+	struct tl_node *cur;	/* what the exit made current */
+	struct tl_node *caller;	/* the caller's current task, NULL: none */
+};
+
+extern TL__THREAD_LOCAL struct tl__exiting tl__exiting;
+
+/* task.c: tl_sched's current(), recognised so that it costs no call. */
+struct tl_node *tl__sched_current(struct tl_discriminator *disc);
+
+/*
+ * The task whose list holds @l's values for the current task, and in @cur
+ * the current task as the discriminator says it; NULL for a discriminator
+ * without current().
+ */
+static inline struct tl_node *tl__head_of(struct tl_local *l,
+					  struct tl_node **cur)
+{
+	const struct tl_discriminator *d = l->disc;
+	struct tl_node *c = tl__thread.cur;
+
+	if (TL__UNLIKELY(tl__exiting.task != NULL) &&
+	    (c == tl__exiting.cur || (c && c == tl__exiting.caller))) {
+		*cur = c;
+		return tl__exiting.task;
+	}
+	if (d) {
+		if (d->current == tl__sched_current)
+			c = tl_container_of(d, struct tl_sched, disc)->current;
+		else if (d->current)
+			c = d->current(l->disc);
+		else
+			return NULL;
+	}
+	*cur = c;
+	return c ? tl__task_ready(c) : tl__root();
+}
 struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
 
 /*
@@ -136,7 +210,14 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
  * cannot be (no pthread key left for the library): the value would never
  * be destroyed.
  */
-int tl__task_adding(struct tl_node *head);
+int tl__root_arm(void);
+
+static inline int tl__task_adding(struct tl_node *head)
+{
+	if (TL__UNLIKELY(head == &tl__root_ctx.values && !tl__root_ctx.armed))
+		return tl__root_arm();
+	return 0;
+}
 
 /* Do the bookkeeping of every slot in @task (cache keys) and move them to @to. */
 void tl__detach(struct tl_node *task, struct tl_node *to);
@@ -158,7 +239,13 @@ void tl__release(struct tl_slot *s, bool run_destructor);
  * context above all) that outlives many locals does not keep their slots
  * until its exit, nor walk them on every miss.
  */
-void tl__reap(struct tl_node *head);
+void tl__reap_dead(struct tl_node *head);
+
+static inline void tl__reap(struct tl_node *head)
+{
+	if (TL__UNLIKELY(tl__dead_slots()))
+		tl__reap_dead(head);
+}
 
 /* error.c: hand a TL_DEBUG report to the hook */
 void tl__report_at(const char *file, int line, const char *what);

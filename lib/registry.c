@@ -60,7 +60,6 @@ static struct {
 	uint32_t used;		/* registered locals */
 	uint32_t floor;		/* generation the used entries of a new table start at */
 	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
-	bool dead;		/* slots of unregistered locals may be linked */
 } reg;
 
 /* Words of the free map of a table of @cap entries. */
@@ -428,7 +427,7 @@ int tl_local_unregister(struct tl_local *l)
 	reg.used--;
 	/* Its slots stay linked until reaped or their task exits. */
 	if (l->tl__used)
-		TL__STORE(&reg.dead, true, RELAXED);
+		TL__STORE(&tl__dead, true, RELAXED);
 	l->tl__index = 0;
 	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
@@ -436,10 +435,7 @@ int tl_local_unregister(struct tl_local *l)
 	return 0;
 }
 
-bool tl__dead_slots(void)
-{
-	return TL__LOAD(&reg.dead, RELAXED);
-}
+bool tl__dead;
 
 struct tl_local *tl__unlinked(const struct tl_slot *s)
 {

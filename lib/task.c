@@ -35,14 +35,9 @@ TL__THREAD_LOCAL struct tl__thread tl__thread = {
  * pthread_once or pthread_setspecific), and it is on the list of roots
  * that a fork() child reclaims for the threads that did not come along.
  */
-struct root {
-	struct tl_node values;	/* the task: first, &root.values == &root */
-	struct tl_node link;	/* in @roots while armed */
-	bool armed;
-};
 
 #if TL_THREADS
-static TL__THREAD_LOCAL struct root root;
+TL__THREAD_LOCAL struct tl__root tl__root_ctx;
 static struct tl_node roots = TL_NODE_INIT(roots);	/* under the lock */
 static pthread_key_t root_key;
 static bool root_key_made;
@@ -81,11 +76,11 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	struct tl_node dropped;
-	struct root *r, *n;
+	struct tl__root *r, *n;
 
 	tl_node_init(&dropped);
 	tl_for_each_entry_safe(r, n, &roots, link) {
-		if (r == &root)
+		if (r == &tl__root_ctx)
 			continue;
 		tl_node_del(&r->link);
 		tl__detach(&r->values, &dropped);
@@ -112,59 +107,48 @@ bool tl__thread_exit_hook(void)
 	made = root_key_make_locked();
 	tl__unlock();
 	if (made)
-		pthread_setspecific(root_key, &root);
+		pthread_setspecific(root_key, &tl__root_ctx);
 	return made;
 }
 
-static int root_arm(void)
+int tl__root_arm(void)
 {
 	/* Without the hook the value would never be destroyed: refused. */
 	if (!tl__thread_exit_hook())
 		return -EAGAIN;
 	tl__lock();
-	tl_node_add(&root.link, &roots);
+	tl_node_add(&tl__root_ctx.link, &roots);
 	tl__unlock();
-	root.armed = true;
+	tl__root_ctx.armed = true;
 	return 0;
 }
 
 static void root_disarm(void)
 {
 	tl__lock();
-	tl_node_del(&root.link);
+	tl_node_del(&tl__root_ctx.link);
 	tl__unlock();
-	root.armed = false;
+	tl__root_ctx.armed = false;
 }
 #else
-static struct root root;
+struct tl__root tl__root_ctx;
 
-static int root_arm(void)
+int tl__root_arm(void)
 {
-	root.armed = true;
+	tl__root_ctx.armed = true;
 	return 0;
 }
 
 static void root_disarm(void)
 {
-	root.armed = false;
+	tl__root_ctx.armed = false;
 }
 #endif
 
-struct tl_node *tl__root(void)
-{
-	return tl__task_ready(&root.values);
-}
-
-int tl__task_adding(struct tl_node *head)
-{
-	if (TL__UNLIKELY(head == &root.values && !root.armed))
-		return root_arm();
-	return 0;
-}
 
 /* ------------------------------------------------------ discriminators */
 
-static struct tl_node *sched_current(struct tl_discriminator *disc)
+struct tl_node *tl__sched_current(struct tl_discriminator *disc)
 {
 	return tl_container_of(disc, struct tl_sched, disc)->current;
 }
@@ -173,46 +157,11 @@ void tl_sched_init(struct tl_sched *sched)
 {
 	if (!sched)
 		return;
-	sched->disc.current = sched_current;
+	sched->disc.current = tl__sched_current;
 	sched->current = NULL;
 }
 
-/*
- * The task being exited on this thread, if any: while its destructors run,
- * every local resolves to it, whatever its discriminator says, so that what
- * they set is destroyed in a later round instead of landing elsewhere.  It
- * holds while the current task is the one tl_task_exit() made current, or
- * the caller's own task: a preemptive kernel's switch hook puts that one
- * back when the caller resumes after a preemption.  A destructor that
- * switches to some other task leaves it.
- */
-static TL__THREAD_LOCAL struct exiting {
-	struct tl_node *task;	/* NULL: no exit running */
-	struct tl_node *cur;	/* what the exit made current */
-	struct tl_node *caller;	/* the caller's current task, NULL: none */
-} exiting;
-
-struct tl_node *tl__head_of(struct tl_local *l, struct tl_node **cur)
-{
-	struct tl_node *c;
-
-	if (TL__UNLIKELY(exiting.task != NULL)) {
-		c = tl__thread.cur;
-		if (c == exiting.cur || (c && c == exiting.caller)) {
-			*cur = c;
-			return exiting.task;
-		}
-	}
-	if (l->disc) {
-		if (!l->disc->current)
-			return NULL;
-		c = l->disc->current(l->disc);
-	} else {
-		c = tl__thread.cur;
-	}
-	*cur = c;
-	return c ? tl__task_ready(c) : tl__root();
-}
+TL__THREAD_LOCAL struct tl__exiting tl__exiting;
 
 /*
  * A task's list is kept in ascending index order: the exit rounds visit
@@ -300,13 +249,11 @@ static bool slot_is_marker(const struct tl_slot *s)
 	return s->gen == 0;
 }
 
-void tl__reap(struct tl_node *head)
+void tl__reap_dead(struct tl_node *head)
 {
 	struct tl_slot *s, *n;
 	struct tl_node dead;
 
-	if (!tl__dead_slots())
-		return;
 	tl_node_init(&dead);
 	tl_for_each_entry_safe(s, n, head, node)
 		if (!slot_is_marker(s) && !tl__resolve(s)) {
@@ -391,23 +338,23 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 	struct tl_node left, *prev;
 	int round;
 
-	if (!tl__list_ok(tl__task_ready(task)) || task == exiting.task ||
+	if (!tl__list_ok(tl__task_ready(task)) || task == tl__exiting.task ||
 	    tl_node_empty(task))
 		return;
 	prev = tl_switch(cur);
 	{
-		struct exiting outer = exiting;
+		struct tl__exiting outer = tl__exiting;
 
-		exiting.task = task;
-		exiting.cur = cur;
-		exiting.caller = prev;
+		tl__exiting.task = task;
+		tl__exiting.cur = cur;
+		tl__exiting.caller = prev;
 		for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
 			if (!destroy_round(task))
 				break;
 		tl_node_init(&left);
 		tl__detach(task, &left);
 		tl__drop(&left);
-		exiting = outer;
+		tl__exiting = outer;
 	}
 	tl_switch(prev);
 }
@@ -417,16 +364,16 @@ void (tl_task_exit)(struct tl_node *task)
 	/* An empty task (zero-filled too) has nothing to do: no call, no lock. */
 	if (!task || task->next == task || (!task->next && !task->prev))
 		return;
-	task_exit(task, task == &root.values ? NULL : task);
+	task_exit(task, task == &tl__root_ctx.values ? NULL : task);
 }
 
 void tl_root_exit(void)
 {
-	if (!root.values.next)
+	if (!tl__root_ctx.values.next)
 		return;
-	task_exit(&root.values, NULL);
+	task_exit(&tl__root_ctx.values, NULL);
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
-	if (root.armed && exiting.task != &root.values)
+	if (tl__root_ctx.armed && tl__exiting.task != &tl__root_ctx.values)
 		root_disarm();
 }
 
