@@ -608,7 +608,7 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
  * briefly, never while the destructor runs; never allocates.  Calls
  * @l->destroy, and the pool or the allocator's free for a library slot.
  * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task, or @l not
- * registered).
+ * registered), -EBUSY (a scope's binding is visible: nothing changed).
  */
 int tl_del(struct tl_local *l);
 
@@ -633,9 +633,102 @@ int tl_del(struct tl_local *l);
  * the pool or the allocator's free.  The first use of an unregistered @l
  * registers it, as tl_local_register().
  * Return: 0, -EINVAL (@l or @slot NULL, typed local; under TL_DEBUG, @slot
- * still linked), -ENOMEM or -EEXIST (first use of an unregistered local).
+ * still linked), -EBUSY (a scope's binding is visible), -ENOMEM or -EEXIST
+ * (first use of an unregistered local).
  */
 int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
+
+/* ------------------------------------------------------------------ */
+/* Scopes: a binding for the extent of a call, on the caller's stack     */
+
+/**
+ * struct tl_scope - a scoped binding of a pointer local, owned by the caller
+ *
+ * Usually on the stack of the function that enters it.  Fields are
+ * private: the slot that holds the binding, linked into the task, and the
+ * task (NULL once closed).  Entering it initialises it; it must not be
+ * entered again while open, nor reused or freed until tl_scope_exit()
+ * (or the task's exit) closed it.
+ */
+struct tl_scope {
+	struct tl_slot tl__slot;	/* the binding */
+	struct tl_node *tl__task;	/* the task it is linked into; NULL: closed */
+};
+
+/**
+ * tl_scope_enter - bind @value to @l in the current task until the exit
+ * @scope: the caller's storage for the binding
+ * @l: a pointer local
+ * @value: the value (NULL: "no value" for the extent of the scope)
+ *
+ * From now on tl_get(@l) in the current task (per @l's discriminator)
+ * returns @value; other tasks are unaffected.  Scopes of one task and
+ * local nest: tl_scope_exit() restores exactly what was visible here.
+ * Inside the scope tl_set() replaces the binding (the change is discarded
+ * at exit), tl_del() and tl_bind() are -EBUSY.  No destructor ever runs
+ * for a scoped value: it is borrowed.  The calling task's exit closes the
+ * scopes still open, without destructors.  tl_task_inherit() and
+ * tl_task_foreach() see the scope's value, not what it shadows.
+ *
+ * Example::
+ *
+ *	static struct tl_local request_id = TL_LOCAL(.name = "request_id");
+ *
+ *	int handle(struct request *req)
+ *	{
+ *		struct tl_scope scope;
+ *		int err = tl_scope_enter(&scope, &request_id, req->id);
+ *
+ *		if (err)
+ *			return err;
+ *		err = process(req);	// anything below reads tl_get(&request_id)
+ *		tl_scope_exit(&scope);
+ *		return err;
+ *	}
+ *
+ * Context: any thread, for its current task.  For a registered local: no
+ * lock, no allocation, cannot fail for memory; O(1) when the visible value
+ * of @l is cached (else a walk of the task's values).  The first use of an
+ * unregistered @l registers it, as tl_local_register().
+ * Return: 0, -EINVAL (@scope or @l NULL, typed local, a discriminator
+ * without current()), -ENOMEM or -EEXIST (first use of an unregistered
+ * local).
+ */
+int tl_scope_enter(struct tl_scope *scope, struct tl_local *l, void *value);
+
+/**
+ * tl_scope_exit - close @scope, restoring what its local showed at entry
+ * @scope: a scope entered with tl_scope_enter()
+ *
+ * Acts on the task the scope was entered in, whatever is current now.
+ *
+ * Context: any thread; the scope's task must not run elsewhere meanwhile.
+ * No lock, no allocation, O(1).
+ * Return: 0, or -EINVAL and nothing changed: @scope NULL, already closed
+ * (by an exit, or by its task's exit), or not the innermost open scope of
+ * its task and local (TL_DEBUG also reports the caller's line).
+ */
+int tl_scope_exit(struct tl_scope *scope);
+
+/**
+ * tl_scope_run - call @fn(@arg) with @l bound to @value
+ * @l: a pointer local
+ * @value: the value for the extent of the call
+ * @fn: the function; it must close the scopes it opens
+ * @arg: passed to @fn
+ *
+ * tl_scope_enter() on a scope of its own, @fn, tl_scope_exit().
+ *
+ * Example::
+ *
+ *	return tl_scope_run(&deadline, &until, serve, conn);
+ *
+ * Context: as tl_scope_enter().
+ * Return: what @fn returned, or the error of tl_scope_enter() (@fn not
+ * called); -EINVAL for @fn NULL.
+ */
+int tl_scope_run(struct tl_local *l, void *value, int (*fn)(void *arg),
+		 void *arg);
 
 /* ------------------------------------------------------------------ */
 /* Memory                                                              */
@@ -834,6 +927,8 @@ void tl__debug_at(const char *file, int line);
 #define tl_get(l)		TL__AT((tl_get)(l))
 #define tl_del(l)		TL__AT((tl_del)(l))
 #define tl_bind(l, s, v)	TL__AT((tl_bind)((l), (s), (v)))
+#define tl_scope_enter(s, l, v)	TL__AT((tl_scope_enter)((s), (l), (v)))
+#define tl_scope_exit(s)	TL__AT((tl_scope_exit)(s))
 #define tl_task_exit(t)		TL__AT((tl_task_exit)(t))
 #define tl_task_inherit(c, p)	TL__AT((tl_task_inherit)((c), (p)))
 #define tl_task_foreach(t, f, a) TL__AT((tl_task_foreach)((t), (f), (a)))

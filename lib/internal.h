@@ -19,10 +19,12 @@
  */
 #pragma GCC visibility push(hidden)
 
-/* struct tl_slot.info: registry index << 2 | ownership bits */
-#define TL__SLOT_BOUND	0x1u	/* given by the caller to tl_bind() */
+/* struct tl_slot.info: registry index << 3 | ownership bits */
+#define TL__SLOT_BOUND	0x1u	/* the caller's: tl_bind(), a scope */
 #define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
-#define TL__SLOT_SHIFT	2
+#define TL__SLOT_SCOPE	0x4u	/* a struct tl_scope's binding: borrowed */
+#define TL__SLOT_FLAGS	(TL__SLOT_BOUND | TL__SLOT_TYPED | TL__SLOT_SCOPE)
+#define TL__SLOT_SHIFT	3
 #define TL__INDEX_MAX	(UINT32_MAX >> TL__SLOT_SHIFT)
 
 static inline uint32_t tl__slot_index(const struct tl_slot *s)
@@ -33,6 +35,25 @@ static inline uint32_t tl__slot_index(const struct tl_slot *s)
 static inline struct tl_slot *tl__slot_of(struct tl_node *node)
 {
 	return tl_container_of(node, struct tl_slot, node);
+}
+
+/* Whether @a and @b hold values of the same registration. */
+static inline bool tl__slot_same(const struct tl_slot *a,
+				 const struct tl_slot *b)
+{
+	return a->gen == b->gen && tl__slot_index(a) == tl__slot_index(b);
+}
+
+/*
+ * Whether @s, in @task's list, is the visible value of its local: the
+ * first of its registration's slots (a scope's binding goes before the
+ * value it shadows).
+ */
+static inline bool tl__slot_visible(const struct tl_slot *s,
+				    const struct tl_node *task)
+{
+	return s->node.prev == task ||
+	       !tl__slot_same(tl__slot_of(s->node.prev), s);
 }
 
 /*
@@ -203,6 +224,10 @@ struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
  */
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		   struct tl_node *head);
+
+/* The same, linked just before @at: the value it shadows, for a scope. */
+void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
+			  struct tl_node *at);
 
 /*
  * Called before a first value is added to @head: the root context is armed

@@ -203,10 +203,15 @@ static struct tl_node *slot_place(struct tl_node *head, uint32_t index)
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		   struct tl_node *head)
 {
+	tl__slot_link_before(s, l, slot_place(head, l->tl__index));
+}
+
+void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
+			  struct tl_node *at)
+{
 	s->gen = l->tl__gen;
-	s->info = (s->info & (TL__SLOT_BOUND | TL__SLOT_TYPED)) |
-		  l->tl__index << TL__SLOT_SHIFT;
-	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
+	s->info = (s->info & TL__SLOT_FLAGS) | l->tl__index << TL__SLOT_SHIFT;
+	tl_node_add_tail(&s->node, at);
 	if (!l->tl__used)
 		l->tl__used = 1;
 	/* A "no value" entry somewhere may be about this task. */
@@ -226,6 +231,11 @@ static void finish(struct tl_slot *s, void (*destroy)(void *))
 {
 	bool bound = s->info & TL__SLOT_BOUND;
 
+	if (s->info & TL__SLOT_SCOPE) {
+		/* Borrowed: no destructor; a later tl_scope_exit() is refused. */
+		tl_container_of(s, struct tl_scope, tl__slot)->tl__task = NULL;
+		return;
+	}
 	if (destroy && s->value)
 		destroy(s->value);
 	if (!bound)
@@ -296,7 +306,7 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
 {
 	struct tl_node *next;
 
-	mark->info = s->info & ~(TL__SLOT_BOUND | TL__SLOT_TYPED);
+	mark->info = s->info & ~TL__SLOT_FLAGS;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
 	tl__release(s, true);
@@ -317,9 +327,11 @@ static bool destroy_round(struct tl_node *task)
 	struct tl_node *n = task->next;
 	struct tl_slot *s;
 
+	/* Open scopes go in their turn, without destructors. */
 	while (n != task) {
 		s = tl__slot_of(n);
-		n = s->value ? destroy_one(s, &mark) : n->next;
+		n = s->value || (s->info & TL__SLOT_SCOPE) ?
+		    destroy_one(s, &mark) : n->next;
 	}
 	tl_for_each_entry(s, task, node)
 		if (s->value)
@@ -434,7 +446,8 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 	tl_for_each_entry(s, parent, node) {
 		struct tl_local *l = tl__resolve(s);
 
-		if (!l || !(l->flags & TL_INHERIT) || !s->value)
+		if (!l || !(l->flags & TL_INHERIT) || !s->value ||
+		    !tl__slot_visible(s, parent))
 			continue;
 		err = inherit_one(child, l, s);
 		if (err)
@@ -460,7 +473,7 @@ int (tl_task_foreach)(struct tl_node *task,
 		struct tl_local *l = tl__resolve(s);
 		int ret;
 
-		if (!l || !s->value)
+		if (!l || !s->value || !tl__slot_visible(s, task))
 			continue;
 		ret = fn(l, s->value, arg);
 		if (ret)

@@ -139,7 +139,35 @@ static void test_task_exited_twice_is_harmless(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+static void test_scope_exit_out_of_order_is_reported(void)
+{
+	struct tl_local l = TL_LOCAL(.name = "scoped");
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_scope outer, inner;
+	int line;
+
+	listen();
+	tl_switch(&t);
+	CU_ASSERT_EQUAL(tl_scope_enter(&outer, &l, "outer"), 0);
+	CU_ASSERT_EQUAL(tl_scope_enter(&inner, &l, "inner"), 0);
+	line = __LINE__ + 1;
+	CU_ASSERT_EQUAL(tl_scope_exit(&outer), -EINVAL);
+	CU_ASSERT_EQUAL(reports, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(report_file, "unit/debug.c"));
+	CU_ASSERT_EQUAL(report_line, line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(report_what, "innermost"));
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "inner");
+	CU_ASSERT_EQUAL(tl_scope_exit(&inner), 0);
+	CU_ASSERT_EQUAL(tl_scope_exit(&outer), 0);
+	CU_ASSERT_EQUAL(reports, 1);
+	tl_switch(NULL);
+	tl_local_unregister(&l);
+	tl_debug_set_report(NULL);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(debug,
+	UNIT_TEST(test_scope_exit_out_of_order_is_reported),
 	UNIT_TEST(test_broken_back_link_is_reported_at_the_callers_line),
 	UNIT_TEST(test_slot_linked_twice_is_refused),
 	UNIT_TEST(test_unlinked_or_released_task_is_reported),

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lib/lookup.h - the slow path's lookup, shared by the value calls
+ * (access.c) and scopes (scope.c): where the current task's value of a
+ * local lives, the probe of the thread's cache, and the walk behind it.
+ * The steps before the walk are inlined into each caller; the walk and
+ * the cache fill are out of line, in access.c.
+ */
+#ifndef TASKLOCAL_LOOKUP_H
+#define TASKLOCAL_LOOKUP_H
+
+#include "internal.h"
+
+#pragma GCC visibility push(hidden)
+
+#define TL__HOT static inline __attribute__((always_inline))
+
+/*
+ * Where the current task's value of a local lives: the list to walk, and
+ * what a cache entry's task field holds for that task.  Entries of locals
+ * with a discriminator hold the task's address with bit 0 set, an address
+ * no task has: the inline fast path, which only knows the default
+ * discriminator, never matches them; the slow path does.
+ */
+struct tl__place {
+	struct tl_node *head;
+	struct tl_node *tag;
+};
+
+/* False for a discriminator without current(), or a corrupted list. */
+TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
+{
+	struct tl_node *cur;
+
+	p->head = tl__head_of(l, &cur);
+	if (!p->head || !tl__list_ok(p->head))
+		return false;
+	p->tag = l->disc ? (struct tl_node *)((uintptr_t)cur | 1) : cur;
+	return true;
+}
+
+#if TL_CACHE_SIZE
+/* The first entry of @l's set, in this thread's cache. */
+TL__HOT struct tl__centry *tl__set_of(const struct tl_local *l)
+{
+	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
+					     TL__LOAD(&l->tl__off, ACQUIRE));
+}
+
+TL__HOT bool tl__entry_is(const struct tl__centry *e,
+			  const struct tl_node *tag, uint64_t key)
+{
+	return e->task == tag && e->key == key;
+}
+
+/*
+ * The entry of @tag (a task, bit 0 set for a discriminator's) in @l's set,
+ * or NULL.  Without threads a switch during the probe voids it (see
+ * struct tl__thread).
+ */
+TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
+				     const struct tl_node *tag)
+{
+#if !TL_THREADS
+	unsigned long seq = tl__thread.switches;
+#endif
+	struct tl__centry *e = tl__set_of(l);
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+
+	if (!tl__entry_is(&e[0], tag, key))
+		e = tl__entry_is(&e[1], tag, key) ? &e[1] : NULL;
+#if !TL_THREADS
+	__asm__ volatile("" ::: "memory");
+	if (tl__thread.switches != seq)
+		return NULL;
+#endif
+	return e;
+}
+#endif
+
+/*
+ * Cache @s (tl__none: no value) for the current task (@p).  The entry of
+ * the same task and local is refreshed in place; else the new one goes
+ * first and the first moves to the second way, so that two tasks
+ * alternating, or two locals sharing the set, keep both.  Without threads,
+ * under the lock (a critical section there): a switch must never see half
+ * an entry.
+ */
+void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
+		    struct tl_slot *s);
+
+/*
+ * The walk behind tl__lookup(): it caches what it finds, or "no value"
+ * when @none says so (lookups; not a first value, about to be added).
+ */
+struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
+				bool none);
+
+/* The current task's slot of registered local @l: the cache, or a walk. */
+TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
+				   const struct tl__place *p, bool none)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e = tl__probe(l, p->tag);
+
+	if (e)
+		return e->slot == &tl__none ? NULL : e->slot;
+#endif
+	return tl__lookup_walk(l, p, none);
+}
+
+/*
+ * For the calls that may register @l first (a set, a bind, a scope): then
+ * its visible slot in the current task (@p), as tl__lookup(), in @s.
+ */
+TL__HOT int tl__prepare(struct tl_local *l, struct tl__place *p,
+			struct tl_slot **s)
+{
+	int err = tl__registered(l) ? 0 : tl__ensure_registered(l);
+
+	if (err)
+		return err;
+	if (!tl__locate(l, p))
+		return -EINVAL;
+	*s = tl__lookup(l, p, false);
+	return 0;
+}
+
+#pragma GCC visibility pop
+
+#endif /* TASKLOCAL_LOOKUP_H */

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * lib/scope.c - scoped bindings: a struct tl_scope holds a slot of the
+ * caller's, linked into the current task just before the value it shadows,
+ * so that a lookup finds it first and its exit shows that value again.
+ * The slots of one task and local are adjacent in the task's list, the
+ * innermost first: that the scope's predecessor is no slot of its local is
+ * the O(1) test of "innermost".  No lock, no allocation for a registered
+ * local; the local's key changes at entry and exit, so that no cache entry
+ * of any thread (a task may move between threads inside a scope) shows the
+ * wrong binding.
+ */
+#include "lookup.h"
+
+int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
+{
+	struct tl__place p;
+	struct tl_slot *shadowed, *s;
+	int err;
+
+	if (!scope || !l || l->size)
+		return -EINVAL;
+	err = tl__prepare(l, &p, &shadowed);
+	if (err)
+		return err;
+	s = &scope->tl__slot;
+	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE;
+	s->value = value;
+	if (shadowed)
+		tl__slot_link_before(s, l, &shadowed->node);
+	else
+		tl__slot_link(s, l, p.head);
+	scope->tl__task = p.head;
+	tl__invalidate(l);
+	tl__cache_fill(l, &p, s);
+	return 0;
+}
+
+int (tl_scope_exit)(struct tl_scope *scope)
+{
+	struct tl_slot *s;
+	struct tl_local *l;
+
+	if (!scope || !scope->tl__task)
+		return -EINVAL;
+	s = &scope->tl__slot;
+	if (!tl__slot_visible(s, scope->tl__task)) {
+#if TL_DEBUG
+		tl__report("tl_scope_exit() of a scope that is not the innermost of its local");
+#endif
+		return -EINVAL;
+	}
+	tl_node_del(&s->node);
+	scope->tl__task = NULL;
+	/* Unregistered meanwhile: its key changed then, no entry holds it. */
+	l = tl__resolve(s);
+	if (l)
+		tl__invalidate(l);
+	return 0;
+}
+
+int tl_scope_run(struct tl_local *l, void *value, int (*fn)(void *arg),
+		 void *arg)
+{
+	struct tl_scope scope;
+	int ret;
+
+	if (!fn)
+		return -EINVAL;
+	ret = tl_scope_enter(&scope, l, value);
+	if (ret)
+		return ret;
+	ret = fn(arg);
+	tl_scope_exit(&scope);
+	return ret;
+}
