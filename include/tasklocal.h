@@ -645,14 +645,15 @@ int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
  * struct tl_scope - a scoped binding of a pointer local, owned by the caller
  *
  * Usually on the stack of the function that enters it.  Fields are
- * private: the slot that holds the binding, linked into the task, and the
- * task (NULL once closed).  Entering it initialises it; it must not be
+ * private: the slot that holds the binding, linked into the task, the task
+ * (NULL once closed) and the local.  Entering it initialises it; it must not be
  * entered again while open, nor reused or freed until tl_scope_exit()
  * (or the task's exit) closed it.
  */
 struct tl_scope {
 	struct tl_slot tl__slot;	/* the binding */
 	struct tl_node *tl__task;	/* the task it is linked into; NULL: closed */
+	struct tl_local *tl__local;	/* the local it binds */
 };
 
 /**

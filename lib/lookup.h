@@ -90,6 +90,16 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 		    struct tl_slot *s);
 
 /*
+ * The entry of the current task (@p) and @l that holds key @old (before an
+ * invalidation) holds @s under the new key; without one, as
+ * tl__cache_fill().  tl__cache_none() caches "no value" so.
+ */
+void tl__cache_rekey(const struct tl_local *l, const struct tl__place *p,
+		     uint64_t old, struct tl_slot *s);
+void tl__cache_none(struct tl_local *l, const struct tl__place *p,
+		    uint64_t old);
+
+/*
  * The walk behind tl__lookup(): it caches what it finds, or "no value"
  * when @none says so (lookups; not a first value, about to be added).
  */

@@ -16,6 +16,7 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 {
 	struct tl__place p;
 	struct tl_slot *shadowed, *s;
+	uint64_t old;
 	int err;
 
 	if (!scope || !l || l->size)
@@ -31,31 +32,46 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 	else
 		tl__slot_link(s, l, p.head);
 	scope->tl__task = p.head;
+	scope->tl__local = l;
+	old = TL__LOAD(&l->tl__key, RELAXED);
 	tl__invalidate(l);
-	tl__cache_fill(l, &p, s);
+	tl__cache_rekey(l, &p, old, s);
 	return 0;
 }
 
 int (tl_scope_exit)(struct tl_scope *scope)
 {
+	struct tl_node *task, *next;
+	struct tl__place p;
 	struct tl_slot *s;
 	struct tl_local *l;
+	uint64_t old;
 
-	if (!scope || !scope->tl__task)
+	if (!scope || !(task = scope->tl__task))
 		return -EINVAL;
 	s = &scope->tl__slot;
-	if (!tl__slot_visible(s, scope->tl__task)) {
+	if (!tl__slot_visible(s, task)) {
 #if TL_DEBUG
 		tl__report("tl_scope_exit() of a scope that is not the innermost of its local");
 #endif
 		return -EINVAL;
 	}
+	next = s->node.next;
 	tl_node_del(&s->node);
 	scope->tl__task = NULL;
 	/* Unregistered meanwhile: its key changed then, no entry holds it. */
-	l = tl__resolve(s);
-	if (l)
-		tl__invalidate(l);
+	l = scope->tl__local;
+	if (TL__LOAD(&l->tl__gen, ACQUIRE) != s->gen)
+		return 0;
+	old = TL__LOAD(&l->tl__key, RELAXED);
+	tl__invalidate(l);
+	/* What shows now, cached for the next lookup if the task is current. */
+	if (tl__locate(l, &p) && p.head == task) {
+		if (next != task && tl__slot_same(tl__slot_of(next), s))
+			tl__cache_rekey(l, &p, old, tl__slot_of(next));
+		else
+			tl__cache_none(l, &p, old);
+	}
 	return 0;
 }
 
