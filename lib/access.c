@@ -39,47 +39,14 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 #endif
 }
 
-void tl__cache_rekey(const struct tl_local *l, const struct tl__place *p,
-		     uint64_t old, struct tl_slot *s)
-{
-#if TL_CACHE_SIZE
-	struct tl__centry *e = tl__set_of(l);
-	int w;
-
-	if (!TL_THREADS)
-		tl__lock();
-	for (w = 0; w < TL__WAYS; w++)
-		if (tl__entry_is(&e[w], p->tag, old)) {
-			e[w].key = TL__LOAD(&l->tl__key, RELAXED);
-			e[w].slot = s;
-			break;
-		}
-	if (!TL_THREADS)
-		tl__unlock();
-	if (w == TL__WAYS)
-#endif
-		tl__cache_fill(l, p, s);
-}
-
-/*
- * Caching "no value" marks @l so that its first values change its key: an
- * entry of another thread may say "no value" for a task that moves there.
- */
-void tl__cache_none(struct tl_local *l, const struct tl__place *p,
-		    uint64_t old)
-{
-	if (!TL__LOAD(&l->tl__neg, RELAXED))
-		TL__STORE(&l->tl__neg, 1, RELAXED);
-	tl__cache_rekey(l, p, old, &tl__none);
-}
-
 struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
 				bool none)
 {
 	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
 
 	if (!s && none && TL_CACHE_SIZE) {
-		tl__cache_none(l, p, 0);
+		tl__cache_mark_none(l);
+		tl__cache_fill(l, p, &tl__none);
 	} else if (s) {
 		tl__cache_fill(l, p, s);
 	}

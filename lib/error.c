@@ -9,27 +9,29 @@
 #include <stdio.h>
 #endif
 
+static const struct {
+	unsigned char err;
+	const char *text;
+} texts[] = {
+	{ 0, "success" },
+	{ EINVAL, "invalid argument" },
+	{ ENOMEM, "out of memory" },
+	{ ENOENT, "no such value" },
+	{ EEXIST, "name already registered" },
+	{ EBUSY, "busy: in use" },
+	{ EAGAIN, "try again" },
+};
+
 const char *tl_strerror(int err)
 {
 	/* Negated as unsigned: -INT_MIN does not fit an int. */
-	switch (err < 0 ? 0u - (unsigned)err : (unsigned)err) {
-	case 0:
-		return "success";
-	case EINVAL:
-		return "invalid argument";
-	case ENOMEM:
-		return "out of memory";
-	case ENOENT:
-		return "no such value";
-	case EEXIST:
-		return "name already registered";
-	case EBUSY:
-		return "memory still in use";
-	case EAGAIN:
-		return "try again";
-	default:
-		return "unknown error";
-	}
+	unsigned e = err < 0 ? 0u - (unsigned)err : (unsigned)err;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].err == e)
+			return texts[i].text;
+	return "unknown error";
 }
 
 static void (*report_fn)(const char *file, int line, const char *what);

@@ -72,15 +72,15 @@ void tl__lock(void);
 void tl__unlock(void);
 
 /*
- * Whether the target has atomics: without them (and without threads) what
- * tasks change outside the lock (cache keys) is changed under it instead
- * (the RTOS's critical section), since a preemptive kernel may switch
- * tasks between a load and a store.
+ * Whether the target has 64-bit atomics: without them the cache keys that
+ * tasks change outside the lock are changed under it instead (with
+ * TL_THREADS 0, the RTOS's critical section: a preemptive kernel may
+ * switch tasks between a load and a store).
  */
-#if TL_THREADS || __GCC_ATOMIC_INT_LOCK_FREE == 2
-#define TL__COUNT_ATOMIC 1
+#if __GCC_ATOMIC_LLONG_LOCK_FREE == 2
+#define TL__KEY_ATOMIC 1
 #else
-#define TL__COUNT_ATOMIC 0
+#define TL__KEY_ATOMIC 0
 #endif
 
 /*
@@ -94,8 +94,21 @@ struct tl_local *tl__resolve(const struct tl_slot *s);
  * Give @l a new cache key so that no cache entry of any thread matches it;
  * the first with the lock held, the second without.
  */
+#if TL_CACHE_SIZE
 void tl__invalidate_locked(struct tl_local *l);
 void tl__invalidate(struct tl_local *l);
+#else
+/* No cache, no entry to invalidate. */
+static inline void tl__invalidate_locked(struct tl_local *l)
+{
+	(void)l;
+}
+
+static inline void tl__invalidate(struct tl_local *l)
+{
+	(void)l;
+}
+#endif
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache

@@ -13,7 +13,12 @@
 
 #pragma GCC visibility push(hidden)
 
+/* Inlined for speed; left to the compiler where size counts (-Os). */
+#ifdef __OPTIMIZE_SIZE__
+#define TL__HOT static inline
+#else
 #define TL__HOT static inline __attribute__((always_inline))
+#endif
 
 /*
  * Where the current task's value of a local lives: the list to walk, and
@@ -90,14 +95,15 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 		    struct tl_slot *s);
 
 /*
- * The entry of the current task (@p) and @l that holds key @old (before an
- * invalidation) holds @s under the new key; without one, as
- * tl__cache_fill().  tl__cache_none() caches "no value" so.
+ * Before "no value" is cached for @l: from then on its first values change
+ * its key, since an entry of another thread may say "no value" for a task
+ * that moves there.
  */
-void tl__cache_rekey(const struct tl_local *l, const struct tl__place *p,
-		     uint64_t old, struct tl_slot *s);
-void tl__cache_none(struct tl_local *l, const struct tl__place *p,
-		    uint64_t old);
+TL__HOT void tl__cache_mark_none(struct tl_local *l)
+{
+	if (!TL__LOAD(&l->tl__neg, RELAXED))
+		TL__STORE(&l->tl__neg, 1, RELAXED);
+}
 
 /*
  * The walk behind tl__lookup(): it caches what it finds, or "no value"

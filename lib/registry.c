@@ -136,6 +136,7 @@ void tl__unlock(void)
 _Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");
 #endif
 
+#if TL_CACHE_SIZE
 /* The last cache tag handed out: 64 bits, so that no key ever repeats. */
 static uint64_t tags;
 
@@ -146,7 +147,7 @@ static uint64_t tags;
  */
 void tl__invalidate_locked(struct tl_local *l)
 {
-#if TL__COUNT_ATOMIC
+#if TL__KEY_ATOMIC
 	TL__STORE(&l->tl__key, __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED),
 		  RELAXED);
 #else
@@ -156,12 +157,13 @@ void tl__invalidate_locked(struct tl_local *l)
 
 void tl__invalidate(struct tl_local *l)
 {
-	if (!TL__COUNT_ATOMIC)
+	if (!TL__KEY_ATOMIC)
 		tl__lock();
 	tl__invalidate_locked(l);
-	if (!TL__COUNT_ATOMIC)
+	if (!TL__KEY_ATOMIC)
 		tl__unlock();
 }
+#endif
 
 /*
  * Publish where @l's cache set is (x86-64: as an offset from the thread

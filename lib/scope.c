@@ -12,6 +12,35 @@
  */
 #include "lookup.h"
 
+/*
+ * The entry of the current task (@p) and @l that holds key @old (before an
+ * invalidation) holds @s under the new key; without one, as
+ * tl__cache_fill().
+ */
+static void cache_rekey(struct tl_local *l, const struct tl__place *p,
+			uint64_t old, struct tl_slot *s)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e = tl__set_of(l);
+	int w;
+
+	if (s == &tl__none)
+		tl__cache_mark_none(l);
+	if (!TL_THREADS)
+		tl__lock();
+	for (w = 0; w < TL__WAYS; w++)
+		if (tl__entry_is(&e[w], p->tag, old)) {
+			e[w].key = TL__LOAD(&l->tl__key, RELAXED);
+			e[w].slot = s;
+			break;
+		}
+	if (!TL_THREADS)
+		tl__unlock();
+	if (w == TL__WAYS)
+#endif
+		tl__cache_fill(l, p, s);
+}
+
 int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 {
 	struct tl__place p;
@@ -35,7 +64,7 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 	scope->tl__local = l;
 	old = TL__LOAD(&l->tl__key, RELAXED);
 	tl__invalidate(l);
-	tl__cache_rekey(l, &p, old, s);
+	cache_rekey(l, &p, old, s);
 	return 0;
 }
 
@@ -68,9 +97,9 @@ int (tl_scope_exit)(struct tl_scope *scope)
 	/* What shows now, cached for the next lookup if the task is current. */
 	if (tl__locate(l, &p) && p.head == task) {
 		if (next != task && tl__slot_same(tl__slot_of(next), s))
-			tl__cache_rekey(l, &p, old, tl__slot_of(next));
+			cache_rekey(l, &p, old, tl__slot_of(next));
 		else
-			tl__cache_none(l, &p, old);
+			cache_rekey(l, &p, old, &tl__none);
 	}
 	return 0;
 }
