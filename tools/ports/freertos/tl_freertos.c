@@ -2,14 +2,11 @@
 /*
  * tools/ports/freertos/tl_freertos.c - tasklocal on FreeRTOS: the targets
  * of the kernel's switch and delete hooks, the registry lock over the
- * kernel's critical section, the helpers that give a task its node (the
- * pool and the arena are tl_port.c's), and the one 8-byte atomic the
- * library needs where the core has none.  Everything goes through
+ * kernel's critical section, and the helpers that give a task its node
+ * (the pool and the arena are tl_port.c's).  Everything goes through
  * tasklocal's public API; the kernel is reached through its API, except in
  * the hooks, which tasks.c expands (tl_freertos_config.h).
  */
-#include <stdint.h>
-
 #include "tl_freertos.h"
 
 #ifndef TL_FREERTOS_CONFIG_H
@@ -153,34 +150,3 @@ void tl_freertos_task_exit(void)
 	/* Kept attached: what is set after this still belongs to the task. */
 	tl_task_exit(tl_freertos_task_locals(NULL));
 }
-
-/* --------------------------------------------------- 64-bit atomics */
-
-#if !defined(TL_FREERTOS_NO_ATOMIC64) && defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && \
-	__GCC_ATOMIC_LLONG_LOCK_FREE != 2
-/*
- * The library keeps 64-bit cache keys that never repeat and bumps them
- * with __atomic_add_fetch().  Cores without 8-byte atomics (ARMv6-M,
- * ARMv7-M) get a call to libatomic's __atomic_fetch_add_8 instead, and
- * arm-none-eabi ships no libatomic: this is it, with the kernel's
- * interrupts masked, which is atomic on the one core the port supports.
- * Weak, so that a strong definition of the application's wins; define
- * TL_FREERTOS_NO_ATOMIC64 to leave it out.
- */
-uint64_t tl_freertos_atomic_fetch_add_8(volatile void *ptr, uint64_t value,
-					int order)
-	__asm__("__atomic_fetch_add_8") __attribute__((weak));
-
-uint64_t tl_freertos_atomic_fetch_add_8(volatile void *ptr, uint64_t value,
-					int order)
-{
-	volatile uint64_t *p = ptr;
-	UBaseType_t mask = taskENTER_CRITICAL_FROM_ISR();
-	uint64_t old = *p;
-
-	(void)order;
-	*p = old + value;
-	taskEXIT_CRITICAL_FROM_ISR(mask);
-	return old;
-}
-#endif

@@ -4,12 +4,9 @@
  * (the user tracing backend's sys_trace_thread_switched_in_user, whose
  * signature changed in Zephyr 3.3), the registry lock over a k_spinlock,
  * the static pool and arena sized by Kconfig, and the thread wrapper that
- * gives a thread its node and ends its values, and the one 8-byte atomic
- * the library needs where the core has none.  Public API of tasklocal and
- * of Zephyr only.
+ * gives a thread its node and ends its values.  Public API of tasklocal
+ * and of Zephyr only.
  */
-#include <stdint.h>
-
 #include "tl_zephyr.h"
 
 /* CONFIG_TRACING_USER puts tracing_user.h on the include path. */
@@ -174,33 +171,3 @@ void tl_zephyr_thread_abort(k_tid_t thread, struct tl_zephyr_thread *tl)
 	tl_task_exit(&tl->locals);
 	k_sched_unlock();
 }
-
-/* --------------------------------------------------- 64-bit atomics */
-
-#if !defined(TL_ZEPHYR_NO_ATOMIC64) && defined(__GCC_ATOMIC_LLONG_LOCK_FREE) && \
-	__GCC_ATOMIC_LLONG_LOCK_FREE != 2
-/*
- * The library bumps 64-bit cache keys with __atomic_add_fetch(); on cores
- * without 8-byte atomics (Cortex-M0/M3/M4) gcc calls libatomic's
- * __atomic_fetch_add_8, which the Zephyr SDK does not link.  With
- * interrupts locked this is atomic on the one CPU the port supports.
- * Weak, so that a strong definition of the application's wins; define
- * TL_ZEPHYR_NO_ATOMIC64 to leave it out.
- */
-uint64_t tl_zephyr_atomic_fetch_add_8(volatile void *ptr, uint64_t value,
-				      int order)
-	__asm__("__atomic_fetch_add_8") __attribute__((weak));
-
-uint64_t tl_zephyr_atomic_fetch_add_8(volatile void *ptr, uint64_t value,
-				      int order)
-{
-	volatile uint64_t *p = ptr;
-	unsigned int key = irq_lock();
-	uint64_t old = *p;
-
-	ARG_UNUSED(order);
-	*p = old + value;
-	irq_unlock(key);
-	return old;
-}
-#endif

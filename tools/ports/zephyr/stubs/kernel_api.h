@@ -49,10 +49,6 @@ void k_sched_unlock(void);
 void k_thread_custom_data_set(void *value);
 void *k_thread_custom_data_get(void);
 
-/* irq.h */
-unsigned int irq_lock(void);
-void irq_unlock(unsigned int key);
-
 /* spinlock.h */
 struct k_spinlock {
 	int stub_locked;
