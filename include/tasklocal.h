@@ -221,7 +221,7 @@ void *tl__this_slow(struct tl_local *l);
  * strict C, C++ and other targets, the generic path below reads the same
  * cache.
  */
-#if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__) &&	\
+#if TL_THREADS && !TL_DYNAMIC_TLS && defined(__x86_64__) && !defined(__ILP32__) &&	\
 	defined(__SEG_FS) && (!defined(__STRICT_ANSI__) || defined(__clang__)) && \
 	!defined(__cplusplus) && !defined(__SANITIZE_ADDRESS__) &&	\
 	!defined(__SANITIZE_THREAD__)
@@ -266,6 +266,9 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
+
+	/* Every load of the probe after the count, not before. */
+	__asm__ volatile("" ::: "memory");
 #endif
 	const TL__CENTRY *e = tl__set(l);
 	struct tl_node *cur = tl__thread.cur;

@@ -68,6 +68,8 @@ TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
+
+	__asm__ volatile("" ::: "memory");
 #endif
 	struct tl__centry *e = tl__set_of(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);

@@ -178,7 +178,7 @@ static void place_store(struct tl_local *l, uint32_t index)
 
 	tl__invalidate_locked(l);
 	TL__STORE(&l->tl__off, off, RELEASE);
-#if TL_THREADS && defined(__x86_64__) && !defined(__ILP32__)
+#if TL_THREADS && !TL_DYNAMIC_TLS && defined(__x86_64__) && !defined(__ILP32__)
 	{
 		/* Users built in GNU C read it, whatever this file's mode. */
 		uintptr_t tp, at = (uintptr_t)tl__thread.cache + off;

@@ -37,6 +37,8 @@ static void cache_rekey(struct tl_local *l, const struct tl__place *p,
 	if (!TL_THREADS)
 		tl__unlock();
 	if (w == TL__WAYS)
+#else
+	(void)old;
 #endif
 		tl__cache_fill(l, p, s);
 }

@@ -30,6 +30,12 @@
  *                                       and report corruption with the
  *                                       caller's file:line
  *   TL_DESTRUCTOR_ITERATIONS   4        rounds of destructors at task exit
+ *   TL_DYNAMIC_TLS             0        1: the per-thread state in the
+ *                                       general-dynamic TLS model, for a
+ *                                       copy of the library linked into a
+ *                                       plugin that is dlopen()ed (a few
+ *                                       instructions more per lookup: no
+ *                                       %fs-relative fast path)
  */
 #ifndef TASKLOCAL_CONFIG_H
 #define TASKLOCAL_CONFIG_H
@@ -59,14 +65,25 @@
 #define TL_DESTRUCTOR_ITERATIONS 4
 #endif
 
+#ifndef TL_DYNAMIC_TLS
+#define TL_DYNAMIC_TLS 0
+#endif
+
 /*
  * The per-thread state lives in initial-exec TLS so the inline fast path is
  * a %fs-relative load even from the shared library (no __tls_get_addr).
+ * Static TLS cannot grow once the program runs, so a plugin loaded by
+ * dlopen() takes the general-dynamic model instead (TL_DYNAMIC_TLS).
  */
+#if TL_THREADS && TL_DYNAMIC_TLS
+#define TL__TLS_MODEL
+#else
+#define TL__TLS_MODEL __attribute__((tls_model("initial-exec")))
+#endif
 #if TL_THREADS && defined(__cplusplus)
-#define TL__THREAD_LOCAL thread_local __attribute__((tls_model("initial-exec")))
+#define TL__THREAD_LOCAL thread_local TL__TLS_MODEL
 #elif TL_THREADS
-#define TL__THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+#define TL__THREAD_LOCAL _Thread_local TL__TLS_MODEL
 #else
 #define TL__THREAD_LOCAL
 #endif
