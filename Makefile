@@ -133,7 +133,8 @@ demo: deps
 # against a TL_DEBUG=1 build of the library, objects *.dbg.o.
 
 DEBUG_UNIT := unit/debug.c unit/gens.c
-UNIT_SRCS  := $(filter-out $(DEBUG_UNIT),$(sort $(wildcard unit/*.c)))
+OWN_UNIT   := unit/rootkey.c
+UNIT_SRCS  := $(filter-out $(DEBUG_UNIT) $(OWN_UNIT),$(sort $(wildcard unit/*.c)))
 UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
 
 unit/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
@@ -156,10 +157,21 @@ unit/run-debug: unit/main.dbg.o $(DEBUG_UNIT:.c=.dbg.o) $(LIB_SRCS:.c=.dbg.o)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
+# unit/run-rootkey: a program of its own, which takes every pthread key at
+# start-up (unit/rootkey.c).
+unit/main.rk.o: unit/main.c $(HEADERS) $(wildcard unit/*.h)
+	$(quiet) CC $@
+	$(Q)$(CC) $(TOOLS_CFLAGS) -iquote unit -DUNIT_SUITES='"suites-rootkey.h"' -c $< -o $@
+
+unit/run-rootkey: unit/main.rk.o unit/rootkey.o $(STATIC)
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS) -ldl
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug
+	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug unit/run-rootkey
 	$(Q)unit/run
 	$(Q)unit/run-debug
+	$(Q)unit/run-rootkey
 
 # Sanitizers: a separate build tree would be a top-level folder, so the
 # objects of this variant carry their own suffix instead.
@@ -195,9 +207,10 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect
 
 check-valgrind: deps
-	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug
+	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug unit/run-rootkey
 	$(Q)$(VALGRIND) unit/run
 	$(Q)$(VALGRIND) unit/run-debug
+	$(Q)$(VALGRIND) unit/run-rootkey
 
 # ------------------------------------------------------------------ install
 
@@ -253,7 +266,8 @@ check-install: all
 
 clean:
 	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
-		unit/run unit/run-debug unit/run-san unit/run-ubsan tools/demo
+		unit/run unit/run-debug unit/run-rootkey unit/run-san unit/run-ubsan \
+		tools/demo
 
 # Further targets of the tools (benchmark, firmware), each in its own file.
 -include $(wildcard tools/*.mk)
