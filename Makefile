@@ -3,12 +3,18 @@
 # tasklocal - task-local storage for C schedulers.
 #
 #   make                 libtasklocal.a and libtasklocal.so.$(VERSION)
-#   make demo            the seed's example on the demo scheduler, then the
-#                        benchmark summary
-#   make check           the CUnit suites (normal and TL_DEBUG builds)
+#   make demo            the example of two tasks on the demo scheduler, then
+#                        the benchmark summary
+#   make check           the CUnit suites (normal, TL_DEBUG, pthread keys taken)
 #   make check-sanitize  the suites under AddressSanitizer + UBSan
 #   make check-valgrind  the suites under valgrind memcheck
-#   make install         headers, libraries, tasklocal.pc under $(DESTDIR)$(PREFIX)
+#   make check-install   install into a scratch root, build against it, uninstall
+#   make check-cxx       the public headers as C++
+#   make check-config    a program built with other options fails to link
+#   make install         headers, libraries, man pages, tasklocal.pc under
+#                        $(DESTDIR)$(PREFIX); make uninstall removes them
+#   make clean           every build product
+#   make help            this list
 #
 # Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
 # the full commands, O=dir for the library's objects and archives (so that
@@ -16,8 +22,10 @@
 # for library options (see include/tasklocal/config.h; they go into
 # tasklocal.pc too).  A cross build makes the static library only.
 
-VERSION   := 0.1.0
-SOVERSION := 0
+# The version is written once, in include/tasklocal/version.h.
+VERSION   := $(shell sed -n 's/^\#define TL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
+		include/tasklocal/version.h | paste -sd.)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
 CROSS_COMPILE ?=
 CC      := $(CROSS_COMPILE)gcc
@@ -29,11 +37,12 @@ PREFIX     ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 LIBDIR     ?= $(PREFIX)/lib
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
 
 CONFIG  ?=
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-TL_CFLAGS = -std=c11 $(WARN) -Iinclude $(CONFIG) $(CFLAGS)
+TL_CFLAGS = -std=c11 $(WARN) -Iinclude $(CPPFLAGS) $(CONFIG) $(CFLAGS)
 LDLIBS_THREADS := -lpthread
 
 # A cross compiler has no uthash of its own: name the host's header alone,
@@ -62,15 +71,25 @@ STATIC := $(O)/libtasklocal.a
 SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
-.PHONY: all deps demo check check-sanitize check-valgrind check-install check-cxx \
-	install uninstall clean FORCE
+.PHONY: all deps lib-deps help man check-config demo check check-sanitize check-valgrind \
+	check-install check-cxx install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(STATIC) $(if $(CROSS_COMPILE),,$(SHARED) tasklocal.pc)
+all: lib-deps
+	+$(Q)$(MAKE) --no-print-directory $(STATIC) \
+		$(if $(CROSS_COMPILE),,$(SHARED) tasklocal.pc)
 
 # Missing Debian packages: installed when root, otherwise the apt-get line.
 deps:
 	$(Q)tools/deps.sh
+
+# The library alone needs uthash (the host's header, for a cross build too).
+lib-deps:
+	$(Q)tools/deps.sh --lib
+
+help:
+	@sed -n 's/^#   //p' Makefile
+	@echo "  (more in tools/*.mk: bench, firmware, ports, rtos, plugin)"
 
 # ------------------------------------------------------------------ library
 
@@ -86,9 +105,12 @@ $(STATIC): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(SHARED): $(PIC_OBJS)
+# Only the public API and what the inline code calls leave the library,
+# under a version node (lib/tasklocal.map).
+$(SHARED): $(PIC_OBJS) lib/tasklocal.map
 	$(quiet) LD $@
-	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/tasklocal.map \
+		$(LDFLAGS) -o $@ $(PIC_OBJS) $(LDLIBS_THREADS)
 	$(Q)ln -sf $(notdir $(SHARED)) $(O)/$(SONAME)
 	$(Q)ln -sf $(notdir $(SHARED)) $(O)/libtasklocal.so
 
@@ -212,11 +234,25 @@ check-valgrind: deps
 	$(Q)$(VALGRIND) unit/run-debug
 	$(Q)$(VALGRIND) unit/run-rootkey
 
+# ------------------------------------------------------------------ man pages
+#
+# One page per public function, made from the headers' kernel-doc
+# (tools/man/mkman.sh), and the overview tasklocal(7).
+
+# Not a top-level folder of the source tree: under tools/ when O is the tree.
+MAN_OUT := $(if $(filter .,$(O)),tools/man/out,$(O)/man)
+
+man: $(HEADERS) tools/man/mkman.sh
+	$(quiet) GEN $(MAN_OUT)/man3
+	$(Q)rm -rf $(MAN_OUT)/man3 && tools/man/mkman.sh $(MAN_OUT)/man3 $(VERSION) $(HEADERS)
+
 # ------------------------------------------------------------------ install
 
-install: all
+install: all man
 	$(Q)install -d $(DESTDIR)$(INCLUDEDIR)/tasklocal $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR)
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	$(Q)install -m 644 $(MAN_OUT)/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 644 tools/man/tasklocal.7 $(DESTDIR)$(MANDIR)/man7/
 	$(Q)install -m 644 include/tasklocal.h $(DESTDIR)$(INCLUDEDIR)/
 	$(Q)install -m 644 $(wildcard include/tasklocal/*.h) \
 		$(DESTDIR)$(INCLUDEDIR)/tasklocal/
@@ -232,18 +268,36 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libtasklocal.a \
 		$(DESTDIR)$(LIBDIR)/libtasklocal.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
-		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
+		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc \
+		$(DESTDIR)$(MANDIR)/man7/tasklocal.7 \
+		$(DESTDIR)$(MANDIR)/man3/tl_*.3
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
 
 # The public headers compile as C++ too (a C++ scheduler may embed them).
 check-cxx: $(STATIC)
 	$(quiet) TEST $@
-	$(Q)printf '%s\n' '#include "tasklocal.h"' '#include "tasklocal/posix.h"' \
+	$(Q)for std in c++17 c++20; do \
+		printf '%s\n' '#include "tasklocal.h"' '#include "tasklocal/posix.h"' \
 		'static struct tl_local l = TL_LOCAL(.name = "x");' \
 		'int main() { tl_set(&l, &l); return tl_get(&l) != &l; }' | \
-		$(CROSS_COMPILE)g++ -std=c++17 -Wall -Iinclude -x c++ - -x none -o tools/check-cxx \
-		$(STATIC) $(LDLIBS_THREADS)
-	$(Q)tools/check-cxx && rm -f tools/check-cxx
+		$(CROSS_COMPILE)g++ -std=$$std -Wall -Wextra -Werror -Iinclude -x c++ - \
+		-x none -o tools/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
+		tools/check-cxx || exit 1; \
+	done; rm -f tools/check-cxx
+
+# A program compiled with other options than the library's must not link.
+check-config: $(STATIC)
+	$(quiet) TEST $@
+	$(Q)printf '%s\n' '#include "tasklocal.h"' \
+		'static struct tl_local l;' \
+		'int main(void) { return tl_get(&l) != 0; }' > tools/check-config.c
+	$(Q)$(CC) -std=c11 -Iinclude -o tools/check-config tools/check-config.c \
+		$(STATIC) $(LDLIBS_THREADS) && tools/check-config
+	$(Q)! $(CC) -std=c11 -Iinclude -DTL_CACHE_SIZE=1024 -o tools/check-config \
+		tools/check-config.c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
+	$(Q)! $(CC) -std=c11 -Iinclude -DTL_THREADS=0 -o tools/check-config \
+		tools/check-config.c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
+	$(Q)rm -f tools/check-config tools/check-config.c
 
 # Install into a scratch root, build the demo against what was installed
 # (through pkg-config), run it, uninstall, and check nothing is left.
@@ -268,6 +322,7 @@ clean:
 	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
 		unit/run unit/run-debug unit/run-rootkey unit/run-san unit/run-ubsan \
 		tools/demo
+	$(Q)rm -rf $(MAN_OUT)
 
 # Further targets of the tools (benchmark, firmware), each in its own file.
 -include $(wildcard tools/*.mk)

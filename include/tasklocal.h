@@ -47,6 +47,7 @@
 
 #include "tasklocal/config.h"
 #include "tasklocal/list.h"
+#include "tasklocal/version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,23 +137,33 @@ struct tl_sched {
  * static storage do) and leave them to the library.  The hooks run without
  * the registry lock held, so they may take locks of their own.
  */
+/*
+ * In C++ every field has a default, so that TL_LOCAL(.name = "x") (C++20
+ * designated initialisers) leaves the others zero without a warning.
+ */
+#ifdef __cplusplus
+#define TL__ZERO	= {}
+#else
+#define TL__ZERO
+#endif
+
 struct tl_local {
-	const char *name;
-	size_t size;
-	void (*init)(void *data, void *arg);
-	void (*destroy)(void *data);
-	void (*copy)(void *dst, const void *src, void *arg);
-	void *arg;
-	struct tl_discriminator *disc;
-	unsigned flags;
+	const char *name TL__ZERO;
+	size_t size TL__ZERO;
+	void (*init)(void *data, void *arg) TL__ZERO;
+	void (*destroy)(void *data) TL__ZERO;
+	void (*copy)(void *dst, const void *src, void *arg) TL__ZERO;
+	void *arg TL__ZERO;
+	struct tl_discriminator *disc TL__ZERO;
+	unsigned flags TL__ZERO;
 	/* private */
-	uint32_t tl__gen;	/* 0: not registered; else stored in slots */
-	uint64_t tl__key;	/* hot: cache tag, never the same twice */
-	uint32_t tl__off;	/* hot: byte offset of its cache set, 0: none */
-	int32_t tl__tpoff;	/* hot on x86-64: cache set - thread pointer */
-	uint32_t tl__index;	/* registry index, 0: not registered */
-	uint8_t tl__used;	/* a slot was linked for this registration */
-	uint8_t tl__neg;	/* a "no value" entry may be cached somewhere */
+	uint32_t tl__gen TL__ZERO;	/* 0: not registered; else stored in slots */
+	uint64_t tl__key TL__ZERO;	/* hot: cache tag, never the same twice */
+	uint32_t tl__off TL__ZERO;	/* hot: byte offset of its cache set, 0: none */
+	int32_t tl__tpoff TL__ZERO;	/* hot on x86-64: cache set - thread pointer */
+	uint32_t tl__index TL__ZERO;	/* registry index, 0: not registered */
+	uint8_t tl__used TL__ZERO;	/* a slot was linked for this registration */
+	uint8_t tl__neg TL__ZERO;	/* a "no value" entry may be cached somewhere */
 };
 
 /**
@@ -192,6 +203,16 @@ struct tl__centry {
 	struct tl_slot *slot;
 	uint64_t key;		/* last: no padding on 32-bit targets */
 };
+
+/*
+ * The block's symbol names the options the inline code depends on, so that
+ * a program compiled with other ones than the library fails to link
+ * ("undefined reference to tl__thread_c128_t1_d0") instead of reading a
+ * block of another shape.  TL_CACHE_SIZE must be a plain number for it.
+ */
+#define TL__THREAD_SYM(c, t, d)	TL__THREAD_SYM_(c, t, d)
+#define TL__THREAD_SYM_(c, t, d) tl__thread_c##c##_t##t##_d##d
+#define tl__thread TL__THREAD_SYM(TL_CACHE_SIZE, TL_THREADS, TL_DYNAMIC_TLS)
 
 struct tl__thread {
 	struct tl_node *cur;	/* hot: the default discriminator */
@@ -897,6 +918,25 @@ int tl_lock_set(const struct tl_lock *lock);
 
 /* ------------------------------------------------------------------ */
 /* Errors and debugging                                                */
+
+/**
+ * tl_version - the version of the library linked in
+ *
+ * Compare with TL_VERSION_HEX, the version of the headers compiled against.
+ *
+ * Context: any thread; no lock.
+ * Return: TL_VERSION_MAJOR << 16 | TL_VERSION_MINOR << 8 | TL_VERSION_PATCH
+ * of the library.
+ */
+unsigned tl_version(void);
+
+/**
+ * tl_version_string - the version of the library linked in, as text
+ *
+ * Context: any thread; no lock.
+ * Return: a static string such as "0.2.0", never NULL.
+ */
+const char *tl_version_string(void);
 
 /**
  * tl_strerror - a short text for an error this library returns

@@ -44,7 +44,7 @@ struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
 {
 	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
 
-	if (!s && none && TL_CACHE_SIZE) {
+	if (!s && none && TL_CACHE_SIZE > 0) {
 		tl__cache_mark_none(l);
 		tl__cache_fill(l, p, &tl__none);
 	} else if (s) {

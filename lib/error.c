@@ -1,13 +1,27 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * lib/error.c - texts for the errors the library returns, and where
- * TL_DEBUG reports go.
+ * lib/error.c - the library's version, texts for the errors it returns,
+ * and where TL_DEBUG reports go.
  */
 #include "internal.h"
 
 #if __STDC_HOSTED__
 #include <stdio.h>
 #endif
+
+#define TL__STR(x)	#x
+#define TL__XSTR(x)	TL__STR(x)
+
+unsigned tl_version(void)
+{
+	return TL_VERSION_HEX;
+}
+
+const char *tl_version_string(void)
+{
+	return TL__XSTR(TL_VERSION_MAJOR) "." TL__XSTR(TL_VERSION_MINOR) "."
+	       TL__XSTR(TL_VERSION_PATCH);
+}
 
 static const struct {
 	unsigned char err;

@@ -3,12 +3,18 @@
 #
 # tools/deps.sh - make sure the Debian packages the build needs are there.
 # As root, installs what is missing; otherwise prints the apt-get line and
-# fails.  Usage: tools/deps.sh [extra-package...]
+# fails.  Usage: tools/deps.sh [--lib] [extra-package...]; --lib: what the
+# library alone needs (no CUnit).
 set -e
 
+tests=1
+if [ "${1:-}" = --lib ]; then
+	tests=0
+	shift
+fi
 need=""
 [ -f /usr/include/uthash.h ] || need="$need uthash-dev"
-[ -f /usr/include/CUnit/CUnit.h ] || need="$need libcunit1-dev"
+[ $tests = 0 ] || [ -f /usr/include/CUnit/CUnit.h ] || need="$need libcunit1-dev"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
 for pkg in "$@"; do
