@@ -1,886 +1,418 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * tools/bench-rows.c - the benchmark's rows and the state they run in.
+ * tools/bench-rows.c - the benchmark's rows: the state they run in, their
+ * loops, and the table that sets each tasklocal loop against its anchor in
+ * this same binary, with the DESIGN.md target it must meet.
  *
- * A row is a loop of n iterations of one operation.  Its empty loop has the
- * same shape (the same address computed, the same task switched to) without
- * the operation, so that subtracting it leaves the operation alone.  The
- * locals used by the rows are registered once, first, and stay registered:
- * their registry indices are consecutive, which is what the cache maps.
- *
- * Values are the address of their own local, so a check needs no table.
+ * The locals L[] are registered first and in order, so that L[j] and
+ * L[j + 64] or L[j + 128] are 64 or 128 registry indices apart: any
+ * fast-path structure indexed by registry index maps them together.  A
+ * value is the address of its own local, so a check needs no table.  Tasks
+ * get their values highest index first: the local read "at the tail" is
+ * then last in a list kept in index order and in one filled at the head.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 #include "bench.h"
-
-#define NLOCALS		1024
-#define NFRESH		(1u << 16)	/* tasks for the rows that use one per iteration */
-#define NRIDX		4096		/* ring of random indices */
-#define NKEYS		64
-#define NTASKS		11		/* tasks holding 1, 2, 4 ... 1024 values */
-#define TYPED_SIZE	64
-
-/* ------------------------------------------------------------- state */
-
-static struct tl_local locals[NLOCALS];		/* pointer locals, no destructor */
-static struct tl_local fresh_local = TL_LOCAL(.name = "bench.fresh");
-static struct tl_local typed_local = TL_LOCAL(.name = "bench.typed",
-					      .size = TYPED_SIZE);
-
-static struct tl_sched sched;
-static struct tl_local sched_local = TL_LOCAL(.name = "bench.sched",
-					      .disc = &sched.disc);
-static struct tl_node sched_task;
-
-/* A user discriminator: "current" is whatever the application says. */
-struct session_table {
-	struct tl_discriminator disc;
-	struct tl_node *active;
-};
-
-static struct tl_node *session_current(struct tl_discriminator *disc)
-{
-	return tl_container_of(disc, struct session_table, disc)->active;
-}
-
-static struct session_table sessions = { { session_current }, NULL };
-static struct tl_local disc_local = TL_LOCAL(.name = "bench.disc",
-					     .disc = &sessions.disc);
-static struct tl_node session_task;
+#include "tasklocal/posix.h"
 
 /*
- * The values of locals[0 .. 7] and of locals[CONFLICT]: in the default
- * configuration locals[0] and locals[CONFLICT] share a cache entry (their
- * indices are TL_CACHE_SIZE apart) and push each other out.
+ * Each iteration starts as a fresh call site: the barrier makes the
+ * compiler load again whatever the operation reads; USE keeps a result
+ * alive.  Neither emits an instruction.  j visits tasks 0 .. ntasks - 1 for
+ * the scaling sweep, each once per round but in a scattered order (a
+ * stride prime to their number), as an event loop wakes them, so that the
+ * hardware prefetcher does not hide the memory; other loops leave j dead.
  */
-#define CONFLICT	128
-static struct tl_node conflict_task;
+#define BARRIER()	__asm__ volatile("" ::: "memory")
+#define USE(x)		__asm__ volatile("" :: "r"(x))
+#define LOOP(name, what_, base_, task_, ...)				\
+	static void name##_loop(uint64_t n)				\
+	{								\
+		for (uint64_t i = 0, j = 0; i < n; i++) {		\
+			BARRIER();					\
+			__VA_ARGS__;					\
+			j += stride;					\
+			j = j >= ntasks ? j - ntasks : j;		\
+		}							\
+	}								\
+	static struct loop name = { .id = #name, .what = what_,		\
+		.fn = name##_loop, .base = base_, .task = task_, .ir = NAN, .eff = NAN }
 
-/* tasks[i] holds the values of locals[0 .. 2^i - 1], created on first use */
-static struct tl_node tasks[NTASKS];
-static bool task_made[NTASKS];
-
-static struct tl_node fresh[NFRESH];
-static struct tl_slot bind_slots[NFRESH];
-static _Alignas(max_align_t) char pool_buf[NFRESH * sizeof(struct tl_slot) + 64];
-static struct tl_pool pool;
-
-static uint16_t ridx[NRIDX];
-
-static pthread_key_t keys[NKEYS];
-
-/* The compiler's own thread-local storage, and the classic task array. */
+#define NL	1024
+static struct tl_local L[NL];
+static struct tl_node t8, t64, t1024, pair3[2], pair64[2], collide;
+static __thread struct tl_node ring[8];	/* short-lived tasks, per thread */
+static struct tl_slot bind_slot;
+static tl_key_t tkey;
+static pthread_key_t K[NL], kring[NL], kunset, kshort[3];
 static __thread void *tls_var;
-struct plain_task {
-	void *tls[64];
-};
-static struct plain_task plain_task;
-static __thread struct plain_task *current_plain;
 
-/* A ring of glibc keys for the scaling sweep: ring[j] = key j % distinct. */
-static pthread_key_t ring[NLOCALS];
+static struct tl_sched sched;
+static struct tl_node sched_task;
+static struct tl_local sched_local = TL_LOCAL(.disc = &sched.disc);
 
-/* Extra locals and keys: present, never used by the loop measured. */
-static struct tl_local *extra;
-static char (*extra_names)[24];
-static unsigned extra_count, extra_cap;
-static pthread_key_t *extra_keys;
-static unsigned extra_nkeys;
-
-static unsigned ilog2(unsigned v)
+/* A user's discriminator: "current" is whatever a global says. */
+static struct tl_node custom_task;
+static struct tl_node *custom_current(struct tl_discriminator *disc)
 {
-	unsigned i = 0;
+	(void)disc;
+	return &custom_task;
+}
+static struct tl_discriminator custom = { custom_current };
+static struct tl_local custom_local = TL_LOCAL(.disc = &custom);
 
-	while (v >>= 1)
-		i++;
-	return i;
+/* The hand-rolled alternative: a uthash table of malloc'd entries per task. */
+struct uh_entry {
+	const void *key;
+	void *value;
+	UT_hash_handle hh;
+};
+static __thread struct uh_entry **uh_now, *uh_ring[8];
+
+static void *uh_get(const void *key)
+{
+	struct uh_entry *e;
+
+	HASH_FIND_PTR(*uh_now, &key, e);
+	return e ? e->value : NULL;
 }
 
-/* The task holding the values of the first @v locals (@v a power of two). */
-static struct tl_node *task_with(unsigned v)
+static void uh_set(const void *key, void *value)
 {
-	unsigned i = ilog2(v), j;
-	struct tl_node *prev;
+	struct uh_entry *e;
 
-	if (i >= NTASKS)
-		return NULL;
-	if (!task_made[i]) {
-		tl_task_init(&tasks[i]);
-		prev = tl_switch(&tasks[i]);
-		for (j = 0; j < 1u << i; j++)
-			if (tl_set(&locals[j], &locals[j]))
-				return NULL;
-		tl_switch(prev);
-		task_made[i] = true;
+	HASH_FIND_PTR(*uh_now, &key, e);
+	if (!e && (e = malloc(sizeof(*e)))) {
+		e->key = key;
+		HASH_ADD_PTR(*uh_now, key, e);
 	}
-	return &tasks[i];
+	if (e)
+		e->value = value;
+}
+
+static void uh_exit(struct uh_entry **table)
+{
+	struct uh_entry *e, *tmp;
+
+	HASH_ITER(hh, *table, e, tmp) {
+		HASH_DEL(*table, e);
+		free(e);
+	}
+}
+
+/* A short-lived task: three values set, read, and gone; three ways. */
+static inline void churn_tl(struct tl_node *t)
+{
+	tl_task_init(t);
+	tl_switch(t);
+	for (unsigned k = 0; k < 3; k++)
+		USE(tl_set(&L[k], t));
+	for (unsigned k = 0; k < 3; k++)
+		USE(tl_get(&L[k]));
+	tl_task_exit(t);
+}
+
+static inline void churn_uh(struct uh_entry **table)
+{
+	uh_now = table;
+	for (unsigned k = 0; k < 3; k++)
+		uh_set(&L[k], table);
+	for (unsigned k = 0; k < 3; k++)
+		USE(uh_get(&L[k]));
+	uh_exit(table);
+}
+
+static inline void churn_pk(void)
+{
+	for (unsigned k = 0; k < 3; k++)
+		USE(pthread_setspecific(kshort[k], &kshort[k]));
+	for (unsigned k = 0; k < 3; k++)
+		USE(pthread_getspecific(kshort[k]));
+	for (unsigned k = 0; k < 3; k++)
+		USE(pthread_setspecific(kshort[k], NULL));
+}
+
+/* The scaling sweep's tasks, and the same values in an array in each. */
+static uint64_t ntasks = 1, stride, nvalues = 1;
+static struct tl_node *sc_tasks;
+static void **sc_array, **array_now;
+
+/* Empty loops: the shape of the loops below, without their operation. */
+LOOP(e_one, NULL, NULL, NULL, (void)0);
+LOOP(e_l8, NULL, NULL, NULL, USE(&L[i & 7]));
+LOOP(e_l64, NULL, NULL, NULL, USE(&L[i & 63]));
+LOOP(e_l1024, NULL, NULL, NULL, USE(&L[i & 1023]));
+LOOP(e_k8, NULL, NULL, NULL, USE(K[i & 7]));
+LOOP(e_k64, NULL, NULL, NULL, USE(K[i & 63]));
+LOOP(e_kring, NULL, NULL, NULL, USE(kring[i & 1023]));
+LOOP(e_pair3, NULL, NULL, NULL, USE(&pair3[i & 1]));
+LOOP(e_pair64, NULL, NULL, NULL, USE(&pair64[i & 1]));
+LOOP(e_c128, NULL, NULL, NULL, USE(&L[(i & 1) * 128]));
+LOOP(e_c64, NULL, NULL, NULL, USE(&L[(i & 1) * 64]));
+LOOP(e_ring, NULL, NULL, NULL, USE(&ring[i & 7]));
+LOOP(e_uh_ring, NULL, NULL, NULL, USE(&uh_ring[i & 7]));
+LOOP(e_sc, NULL, NULL, NULL, USE(&sc_tasks[j]));
+
+/* tasklocal */
+LOOP(t_mru, NULL, &e_one, &t8, USE(tl_get(&L[0])));
+LOOP(t_cyc8, NULL, &e_l8, &t8, USE(tl_get(&L[i & 7])));
+LOOP(t_cyc64, NULL, &e_l64, &t64, USE(tl_get(&L[i & 63])));
+LOOP(t_cyc1024, NULL, &e_l1024, &t1024, USE(tl_get(&L[i & 1023])));
+LOOP(t_sw3, NULL, &e_pair3, NULL, tl_switch(&pair3[i & 1]); USE(tl_get(&L[2])));
+LOOP(t_sw64, NULL, &e_pair64, NULL,
+     tl_switch(&pair64[i & 1]); USE(tl_get(&L[63])));
+LOOP(t_sched, NULL, &e_one, NULL, USE(tl_get(&sched_local)));
+LOOP(t_custom, NULL, &e_one, NULL, USE(tl_get(&custom_local)));
+LOOP(t_c128, NULL, &e_c128, &collide, USE(tl_get(&L[(i & 1) * 128])));
+LOOP(t_c64, NULL, &e_c64, &collide, USE(tl_get(&L[(i & 1) * 64])));
+LOOP(t_gs, NULL, &e_one, &t8, USE(tl_getspecific(tkey)));
+LOOP(t_none, NULL, &e_one, &t8, USE(tl_get(&L[NL - 1])));
+LOOP(t_set1, NULL, &e_one, &t8, USE(tl_set(&L[0], &L[0])));
+LOOP(t_sw, NULL, &e_pair3, NULL, USE(tl_switch(&pair3[i & 1])));
+LOOP(t_churn, NULL, &e_ring, NULL, churn_tl(&ring[i & 7]));
+LOOP(t_empty, NULL, &e_ring, NULL, tl_task_init(&ring[i & 7]);
+     tl_switch(&ring[i & 7]); tl_task_exit(&ring[i & 7]));
+LOOP(t_bind, NULL, &e_ring, NULL, tl_task_init(&ring[i & 7]);
+     tl_switch(&ring[i & 7]); USE(tl_bind(&L[0], &bind_slot, &L[0]));
+     tl_task_exit(&ring[i & 7]));
+#ifdef BENCH_HAVE_SCOPES
+LOOP(t_scope, NULL, &e_one, &t8, struct tl_scope s;
+     USE(tl_scope_enter(&s, &L[0], &s)); USE(tl_get(&L[0]));
+     USE(tl_scope_exit(&s)));
+LOOP(pk_scope, "getspecific + 2 setspecific", &e_one, NULL,
+     void *old = pthread_getspecific(K[0]);
+     USE(pthread_setspecific(K[0], &old)); USE(pthread_setspecific(K[0], old)));
+#endif
+LOOP(t_sc, NULL, &e_sc, NULL,
+     tl_switch(&sc_tasks[j]); USE(tl_get(&L[nvalues - 1])));
+
+/* anchors */
+LOOP(pgs1, "pthread_getspecific", &e_one, NULL, USE(pthread_getspecific(K[0])));
+LOOP(pgs8, "pthread_getspecific, 8 keys", &e_k8, NULL,
+     USE(pthread_getspecific(K[i & 7])));
+LOOP(pgs64, "pthread_getspecific, 64 keys", &e_k64, NULL,
+     USE(pthread_getspecific(K[i & 63])));
+LOOP(pgs_all, "pthread_getspecific, all keys", &e_kring, NULL,
+     USE(pthread_getspecific(kring[i & 1023])));
+LOOP(pgs_unset, "pthread_getspecific, unset", &e_one, NULL,
+     USE(pthread_getspecific(kunset)));
+LOOP(pss1, "pthread_setspecific", &e_one, NULL,
+     USE(pthread_setspecific(K[0], &K[0])));
+LOOP(tls_read, "__thread read", &e_one, NULL, USE(tls_var));
+LOOP(uh_churn, "uthash table per task", &e_uh_ring, NULL,
+     churn_uh(&uh_ring[i & 7]));
+LOOP(pk_churn, "pthread keys, the same values", &e_one, NULL, churn_pk());
+LOOP(array_sc, NULL, &e_sc, NULL,
+     array_now = &sc_array[j * nvalues]; USE(array_now[nvalues - 1]));
+
+/* The static TLS of libtasklocal.so; linked in, it is not told apart. */
+static int tls_of(struct dl_phdr_info *info, size_t size, void *bytes)
+{
+	Dl_info lib;
+
+	(void)size;
+	if (!dladdr((void *)tl_strerror, &lib) || strcmp(info->dlpi_name, lib.dli_fname))
+		return 0;
+	for (unsigned k = 0; k < info->dlpi_phnum; k++)
+		if (info->dlpi_phdr[k].p_type == PT_TLS)
+			*(double *)bytes = (double)info->dlpi_phdr[k].p_memsz;
+	return 1;
+}
+
+static double thread_bytes(void)
+{
+	double bytes = NAN;
+
+	dl_iterate_phdr(tls_of, &bytes);
+	return bytes;
+}
+
+static double slot_bytes(void)
+{
+	return sizeof(struct tl_slot);
+}
+
+#define HOT	.flags = ROW_HOT
+const struct row bench_rows[] = {
+	{ "mru", "tl_get, same local again", "read a value (the same one again)",
+	  .tl = &t_mru, .anchor = &pgs1, .flags = ROW_HOT | ROW_SUMMARY,
+	  .max_ir = 0.5, .max_ns = 1.0 },
+	{ "mru_tls", "tl_get, same local (loop incl.)", .tl = &t_mru,
+	  .anchor = &tls_read, .flags = ROW_GROSS, .max_ns = 3.0 },
+	{ "cyc8", "tl_get cycling over 8 values", .tl = &t_cyc8, .anchor = &pgs8,
+	  HOT, .max_ir = 1.0 },
+	{ "cyc64", "tl_get cycling over 64 values", .tl = &t_cyc64,
+	  .anchor = &pgs64, HOT, .max_ir = 1.0 },
+	{ "sw3", "tl_switch + tl_get, 2 tasks x 3 values",
+	  "switch to another task, then read", .tl = &t_sw3, .anchor = &pgs1,
+	  .flags = ROW_HOT | ROW_SUMMARY, .max_ir = 1.0 },
+	{ "sw64", "the same, local at the tail of 64", .tl = &t_sw64,
+	  .anchor = &pgs1, HOT, .max_ir = 1.0 },
+	{ "sched", "tl_get, struct tl_sched local",
+	  "read, one of several schedulers per thread", .tl = &t_sched,
+	  .anchor = &pgs1, .flags = ROW_HOT | ROW_SUMMARY, .max_ir = 1.0 },
+	{ "custom", "tl_get, custom discriminator", .tl = &t_custom,
+	  .anchor = &pgs1, HOT, .max_ir = 1.0 },
+	{ "coll128", "2 locals 128 indices apart, in turn", .tl = &t_c128,
+	  .anchor = &pgs1, HOT, .max_ir = 1.0 },
+	{ "coll64", "2 locals 64 indices apart, in turn", .tl = &t_c64,
+	  .anchor = &pgs1, HOT, .max_ir = 1.0 },
+	{ "getspecific", "tl_getspecific", .tl = &t_gs, .anchor = &pgs1, HOT,
+	  .max_ir = 1.0 },
+	{ "none", "tl_get, no value (8 others set)", "read a value the task never set",
+	  .tl = &t_none, .anchor = &pgs_unset, .flags = ROW_HOT | ROW_SUMMARY,
+	  .max_ir = 1.0 },
+	{ "cyc1024", "tl_get cycling over 1024 values", .in = "wide",
+	  .tl = &t_cyc1024, .anchor = &pgs_all, HOT, .max_ir = 2.0 },
+	{ "set", "tl_set of an existing value", "overwrite a value", .tl = &t_set1,
+	  .anchor = &pss1, .flags = ROW_HOT | ROW_SUMMARY, .max_ir = 1.0,
+	  .max_ns = 1.0 },
+	{ "switch", "tl_switch alone", .tl = &t_sw, HOT, .max_abs = 3 },
+	{ "churn", "task: init,switch,3 set,3 get,exit",
+	  "short task: start, set 3, read 3, end", .tl = &t_churn,
+	  .anchor = &uh_churn, .flags = ROW_SUMMARY, .max_ir = 0.4 },
+	{ "empty_task", "empty task: init, switch, exit", .tl = &t_empty, HOT,
+	  .max_abs = 20 },
+	{ "mt", "2 threads churning: efficiency",
+	  "2 threads at once (1.00: twice one's speed)", .tl = &t_churn,
+	  .anchor = &pk_churn, .flags = ROW_MT | ROW_SUMMARY, .min_eff = 0.9 },
+	{ "mt_uthash", "2 threads churning, uthash (control)", .anchor = &uh_churn,
+	  .flags = ROW_MT },
+#ifdef BENCH_HAVE_SCOPES
+	{ "scope", "scope enter + tl_get + exit", .tl = &t_scope,
+	  .anchor = &pk_scope, HOT, .max_ir = 1.0 },
+#endif
+	{ "bind", "task: init,switch,tl_bind,exit", .tl = &t_bind, .anchor = &pss1,
+	  HOT },
+	{ "mem_thread", "per-thread memory", .in = "shared",
+	  .bytes = thread_bytes, .max_abs = 4096 },
+	{ "mem_slot", "bytes per slot", .bytes = slot_bytes,
+	  .max_abs = sizeof(void *) == 8 ? 32 : 20 },
+};
+const size_t bench_nrows = sizeof(bench_rows) / sizeof(bench_rows[0]);
+
+/* @t gets the values of L[idx[0 .. n - 1]], the last one first. */
+static int task_fill(struct tl_node *t, const unsigned *idx, unsigned n)
+{
+	int err = 0;
+
+	tl_task_init(t);
+	tl_switch(t);
+	while (n-- && !err)
+		err = tl_set(&L[idx[n]], &L[idx[n]]);
+	tl_switch(NULL);
+	return err;
+}
+
+static unsigned seq[NL];	/* 0, 1, 2 ... */
+
+/* Whether each row's state holds what the row claims to read. */
+static bool state_ok(void)
+{
+	bool ok = true;
+
+	tl_switch(&t8);
+	for (unsigned j = 0; j < 8; j++)
+		ok &= tl_get(&L[j]) == &L[j];
+	ok &= !tl_get(&L[NL - 1]) && tl_getspecific(tkey) == &tkey;
+	tl_switch(&t1024);
+	ok &= tl_get(&L[0]) == &L[0] && tl_get(&L[NL - 1]) == &L[NL - 1];
+	tl_switch(&pair64[1]);
+	ok &= tl_get(&L[63]) == &L[63];
+	tl_switch(&collide);
+	ok &= tl_get(&L[128]) == &L[128] && tl_get(&L[64]) == &L[64];
+	ok &= tl_get(&sched_local) == &sched_local;
+	ok &= tl_get(&custom_local) == &custom_local;
+	churn_tl(&ring[0]);
+	tl_switch(NULL);
+	return ok && tl_node_empty(&ring[0]) && !pthread_getspecific(kunset) &&
+	       pthread_getspecific(K[0]) == &K[0];
 }
 
 int bench_init(void)
 {
-	unsigned j;
-	int err;
+	static const unsigned apart[] = { 0, 64, 128 };
+	unsigned j, nk;
+	int err = 0;
 
-	/* Registered first, in order: indices 1 .. NLOCALS. */
-	for (j = 0; j < NLOCALS; j++) {
-		err = tl_local_register(&locals[j]);
-		if (err)
-			return err;
+	for (j = 0; j < NL && !err; j++) {
+		seq[j] = j;
+		err = tl_local_register(&L[j]);
 	}
-	if ((err = tl_local_register(&fresh_local)) ||
-	    (err = tl_local_register(&typed_local)))
+	if (err || (err = tl_local_register(&sched_local)) ||
+	    (err = tl_local_register(&custom_local)) ||
+	    (err = -tl_key_create(&tkey, NULL)))
 		return err;
+	/* glibc: an unset key, three for short tasks, then all the keys it
+	 * allows but four (for whoever else needs one), each with a value. */
+	for (j = 0; j < 4; j++)
+		if (pthread_key_create(j ? &kshort[j - 1] : &kunset, NULL))
+			return -EAGAIN;
+	for (nk = 0; nk < NL && !pthread_key_create(&K[nk], NULL); nk++)
+		pthread_setspecific(K[nk], &K[nk]);
+	for (j = 0; j < 4 && nk > 64; j++)
+		pthread_key_delete(K[--nk]);
+	for (j = 0; j < NL; j++)
+		kring[j] = K[j % nk];
 
 	tl_sched_init(&sched);
-	tl_task_init(&sched_task);
 	tl_sched_switch(&sched, &sched_task);
-	if ((err = tl_set(&sched_local, &sched_local)))
+	if (nk < 64 || (err = task_fill(&t8, seq, 8)) ||
+	    (err = task_fill(&t64, seq, 64)) || (err = task_fill(&t1024, seq, NL)) ||
+	    (err = task_fill(&collide, apart, 3)) ||
+	    (err = task_fill(&pair3[0], seq, 3)) || (err = task_fill(&pair3[1], seq, 3)) ||
+	    (err = task_fill(&pair64[0], seq, 64)) ||
+	    (err = task_fill(&pair64[1], seq, 64)) ||
+	    (err = tl_set(&sched_local, &sched_local)) ||
+	    (err = tl_set(&custom_local, &custom_local)))
+		return err ? err : -EAGAIN;
+	tl_switch(&t8);
+	if ((err = -tl_setspecific(tkey, &tkey)))
 		return err;
-	tl_task_init(&session_task);
-	sessions.active = &session_task;
-	if ((err = tl_set(&disc_local, &disc_local)))
-		return err;
-
-	tl_task_init(&conflict_task);
-	tl_switch(&conflict_task);
-	for (j = 1; j < 8; j++)
-		if ((err = tl_set(&locals[j], &locals[j])))
-			return err;
-	if ((err = tl_set(&locals[0], &locals[0])) ||
-	    (err = tl_set(&locals[CONFLICT], &locals[CONFLICT])))
-		return err;
-
-	/* Typed storage of the 8-value task, created before any loop. */
-	tl_switch(task_with(8));
-	if (!tl_this(&typed_local))
-		return -ENOMEM;
-	tl_switch(NULL);
-
-	for (j = 0; j < NKEYS; j++) {
-		if ((err = pthread_key_create(&keys[j], NULL)))
-			return -err;
-		if ((err = pthread_setspecific(keys[j], &keys[j])))
-			return -err;
-	}
-	current_plain = &plain_task;
-	plain_task.tls[5] = &plain_task;
-	return 0;
+	return state_ok() ? 0 : -EINVAL;
 }
 
-/* Register @count locals with names, as an application with many would. */
-int bench_register_extra(unsigned count)
+void bench_scaling_free(void)
 {
-	unsigned j;
-	int err;
-
-	if (count > extra_cap) {
-		free(extra);
-		free(extra_names);
-		extra = calloc(count, sizeof(*extra));
-		extra_names = calloc(count, sizeof(*extra_names));
-		extra_cap = extra && extra_names ? count : 0;
-		if (!extra_cap)
-			return -ENOMEM;
-		for (j = 0; j < count; j++)
-			snprintf(extra_names[j], sizeof(extra_names[j]), "extra.%u", j);
-	}
-	for (j = 0; j < count; j++) {
-		memset(&extra[j], 0, sizeof(extra[j]));
-		extra[j].name = extra_names[j];
-		err = tl_local_register(&extra[j]);
-		if (err) {
-			extra_count = j;
-			bench_unregister_extra();
-			return err;
-		}
-	}
-	extra_count = count;
-	return 0;
-}
-
-void bench_unregister_extra(void)
-{
-	while (extra_count)
-		tl_local_unregister(&extra[--extra_count]);
-}
-
-/* Create up to @count more glibc keys; returns how many could be. */
-int bench_keys_extra(unsigned count)
-{
-	bench_keys_extra_delete();
-	extra_keys = calloc(count ? count : 1, sizeof(*extra_keys));
-	if (!extra_keys)
-		return -ENOMEM;
-	while (extra_nkeys < count &&
-	       !pthread_key_create(&extra_keys[extra_nkeys], NULL)) {
-		pthread_setspecific(extra_keys[extra_nkeys],
-				    &extra_keys[extra_nkeys]);
-		extra_nkeys++;
-	}
-	return (int)extra_nkeys;
+	for (uint64_t t = 0; sc_tasks && t < ntasks; t++)
+		tl_task_exit(&sc_tasks[t]);
+	free(sc_tasks);
+	free(sc_array);
+	sc_tasks = NULL;
+	ntasks = 1;
 }
 
 /*
- * Fill the ring with @count distinct keys (the row keys first, then extra
- * ones); glibc has PTHREAD_KEYS_MAX in all.  Returns how many are distinct.
+ * @tasks tasks of @values values each; @loops: switch to the next task and
+ * read its value at the tail, with tasklocal and from an array in each
+ * task (the memory's own cost), and glibc's pthread_getspecific beside.
  */
-int bench_key_ring(unsigned count)
+int bench_scaling_point(unsigned tasks, unsigned values, struct loop **loops)
 {
-	unsigned j, distinct;
-	int made = 0;
+	int err = 0;
 
-	if (count > NLOCALS)
-		count = NLOCALS;
-	if (count > NKEYS)
-		made = bench_keys_extra(count - NKEYS);
-	if (made < 0)
-		return made;
-	distinct = count > NKEYS ? NKEYS + (unsigned)made : count;
-	for (j = 0; j < NLOCALS; j++) {
-		unsigned d = j % distinct;
-
-		ring[j] = d < NKEYS ? keys[d] : extra_keys[d - NKEYS];
-	}
-	return (int)distinct;
-}
-
-void bench_keys_extra_delete(void)
-{
-	while (extra_nkeys)
-		pthread_key_delete(extra_keys[--extra_nkeys]);
-	free(extra_keys);
-	extra_keys = NULL;
-}
-
-/* ------------------------------------------------------- set-up steps */
-
-/* Run in the task holding the row's values. */
-static int setup_task(const struct bench_row *r, uint64_t n)
-{
-	struct tl_node *t = task_with(r->v ? r->v : r->k);
-
-	(void)n;
-	if (!t)
+	bench_scaling_free();
+	sc_tasks = calloc(tasks, sizeof(*sc_tasks));
+	sc_array = calloc((size_t)tasks * values, sizeof(*sc_array));
+	if (!sc_tasks || !sc_array || !values || values > NL)
 		return -ENOMEM;
-	tl_switch(t);
-	return 0;
-}
-
-static int setup_conflict(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	(void)n;
-	tl_switch(&conflict_task);
-	return 0;
-}
-
-static void teardown_task(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	(void)n;
-	tl_switch(NULL);
-}
-
-/* A ring of random indices below @k, the same for every run. */
-static int setup_random(const struct bench_row *r, uint64_t n)
-{
-	uint32_t x = 2463534242u;
-	unsigned j;
-
-	for (j = 0; j < NRIDX; j++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		ridx[j] = (uint16_t)(x % r->k);
+	stride = 7919 % tasks;	/* a prime: every task once per round */
+	for (ntasks = tasks, nvalues = values; tasks-- && !err;) {
+		err = task_fill(&sc_tasks[tasks], seq, values);
+		for (unsigned v = 0; v < values; v++)
+			sc_array[(size_t)tasks * values + v] = &L[v];
 	}
-	return setup_task(r, n);
-}
-
-/* @n empty tasks; a pool with a block for each, if the row takes from one. */
-static int setup_fresh(const struct bench_row *r, uint64_t n)
-{
-	uint64_t j;
-	int err;
-
-	if (n > NFRESH)
-		return -EINVAL;
-	for (j = 0; j < n; j++)
-		tl_task_init(&fresh[j]);
-	if (r->flags & ROW_POOL) {
-		err = tl_pool_init(&pool, pool_buf, sizeof(pool_buf),
-				   sizeof(struct tl_slot));
-		if (!err)
-			err = tl_pool_attach(&pool);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static void teardown_fresh(const struct bench_row *r, uint64_t n)
-{
-	uint64_t j;
-
-	tl_switch(NULL);
-	for (j = 0; j < n; j++)
-		tl_task_exit(&fresh[j]);
-	if (r->flags & ROW_POOL)
-		tl_pool_attach(NULL);
-}
-
-/* @n tasks holding @v values each (slots from malloc), to be exited. */
-static int setup_exit(const struct bench_row *r, uint64_t n)
-{
-	uint64_t j;
-	unsigned v;
-	int err;
-
-	if (n > NFRESH)
-		return -EINVAL;
-	if (r->flags & ROW_EXTRA) {
-		err = bench_register_extra(BENCH_EXTRA);
-		if (err)
-			return err;
-	}
-	for (j = 0; j < n; j++) {
-		tl_task_init(&fresh[j]);
-		tl_switch(&fresh[j]);
-		for (v = 0; v < r->v; v++) {
-			err = tl_set(&locals[v], &locals[v]);
-			if (err)
-				return err;
-		}
-	}
-	tl_switch(NULL);
-	return 0;
-}
-
-static void teardown_exit(const struct bench_row *r, uint64_t n)
-{
-	uint64_t j;
-
-	/* Nothing left after a full run; after a failed one, tidy up. */
-	for (j = 0; j < n; j++)
-		tl_task_exit(&fresh[j]);
-	if (r->flags & ROW_EXTRA)
-		bench_unregister_extra();
-}
-
-static int setup_plain(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	(void)n;
-	current_plain = &plain_task;
-	return 0;
-}
-
-/* ------------------------------------------------------------- loops */
-
-#define LOOP(n, body)						\
-	do {							\
-		for (uint64_t i = 0; i < (n); i++) {		\
-			BENCH_BARRIER();			\
-			body;					\
-		}						\
-	} while (0)
-
-/* The mask of a cycle over @k things; 0 means all (no wrap). */
-static uint64_t mask_of(const struct bench_row *r)
-{
-	return (uint64_t)r->k - 1;
-}
-
-static void base_const(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, (void)0);
-}
-
-static void base_locals(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(&locals[i & m]));
-}
-
-static void base_random(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(&locals[ridx[i & (NRIDX - 1)]]));
-}
-
-static void base_tasks(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(&fresh[i & m]));
-}
-
-static void base_keys(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(keys[i & m]));
-}
-
-static void get_first(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&locals[0])));
-}
-
-static void get_cycle(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(tl_get(&locals[i & m])));
-}
-
-static void get_random(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&locals[ridx[i & (NRIDX - 1)]])));
-}
-
-/* locals[0] and locals[CONFLICT] in turn */
-static void base_conflict(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(&locals[(i & 1) * CONFLICT]));
-}
-
-static void get_conflict(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&locals[(i & 1) * CONFLICT])));
-}
-
-static void get_sched(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&sched_local)));
-}
-
-static void get_disc(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&disc_local)));
-}
-
-static void get_unset(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_get(&locals[NLOCALS - 1])));
-}
-
-static void set_existing(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_set(&locals[0], &locals[0])));
-}
-
-static void this_existing(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tl_this(&typed_local)));
-}
-
-static void switch_tasks(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(tl_switch(&fresh[i & m])));
-}
-
-static void set_first(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, tl_switch(&fresh[i & m]);
-		BENCH_USE(tl_set(&fresh_local, &fresh_local)));
-}
-
-static void bind_first(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, tl_switch(&fresh[i & m]);
-		BENCH_USE(tl_bind(&fresh_local, &bind_slots[i & m], &fresh_local)));
-}
-
-static void task_exit(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, tl_task_exit(&fresh[i & m]));
-}
-
-static void tls_read(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(tls_var));
-}
-
-static void tls_write(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, tls_var = (void *)(uintptr_t)i);
-}
-
-static void plain_read(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(current_plain->tls[5]));
-}
-
-static void pgs_one(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(pthread_getspecific(keys[0])));
-}
-
-static void pgs_cycle(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(pthread_getspecific(keys[i & m])));
-}
-
-static void pgs_ring(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(pthread_getspecific(ring[i & m])));
-}
-
-static void base_ring(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(ring[i & m]));
-}
-
-static void pss_one(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, BENCH_USE(pthread_setspecific(keys[0], &keys[0])));
-}
-
-static void pss_cycle(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, BENCH_USE(pthread_setspecific(keys[i & m], &keys[i & m])));
-}
-
-/*
- * Call-site rows: the operation alone in a function of its own, called
- * once per iteration, so that what a loop lets the compiler hoist (the
- * thread pointer, the TLS offset, the address of the cache) is paid each
- * time, as in a function that uses a local once.  The empty function of
- * the same signature is subtracted: call and return cancel out.
- */
-#define CALL_SITE __attribute__((noinline))
-
-static CALL_SITE void cs_nothing(void)
-{
-	BENCH_BARRIER();
-}
-
-static CALL_SITE void cs_nothing_at(uint64_t j)
-{
-	BENCH_BARRIER();
-	BENCH_USE(&locals[j]);
-}
-
-static CALL_SITE void cs_get_first(void)
-{
-	BENCH_BARRIER();
-	BENCH_USE(tl_get(&locals[0]));
-}
-
-static CALL_SITE void cs_get_at(uint64_t j)
-{
-	BENCH_BARRIER();
-	BENCH_USE(tl_get(&locals[j]));
-}
-
-static CALL_SITE void cs_set_first(void)
-{
-	BENCH_BARRIER();
-	BENCH_USE(tl_set(&locals[0], &locals[0]));
-}
-
-static CALL_SITE void cs_switch_to(uint64_t j)
-{
-	BENCH_BARRIER();
-	BENCH_USE(tl_switch(&fresh[j]));
-}
-
-static CALL_SITE void cs_tls_read(void)
-{
-	BENCH_BARRIER();
-	BENCH_USE(tls_var);
-}
-
-static CALL_SITE void cs_pgs_one(void)
-{
-	BENCH_BARRIER();
-	BENCH_USE(pthread_getspecific(keys[0]));
-}
-
-static CALL_SITE void cs_pss_one(void)
-{
-	BENCH_BARRIER();
-	BENCH_USE(pthread_setspecific(keys[0], &keys[0]));
-}
-
-static void cs_base(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_nothing());
-}
-
-static void cs_base_at(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, cs_nothing_at(i & m));
-}
-
-static void cs_get_mru(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_get_first());
-}
-
-static void cs_get_cycle(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, cs_get_at(i & m));
-}
-
-static void cs_set_existing(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_set_first());
-}
-
-static void cs_switch(const struct bench_row *r, uint64_t n)
-{
-	uint64_t m = mask_of(r);
-
-	LOOP(n, cs_switch_to(i & m));
-}
-
-static void cs_tls(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_tls_read());
-}
-
-static void cs_pgs(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_pgs_one());
-}
-
-static void cs_pss(const struct bench_row *r, uint64_t n)
-{
-	(void)r;
-	LOOP(n, cs_pss_one());
-}
-
-/* -------------------------------------------------------------- rows */
-
-#define TASK	.setup = setup_task, .teardown = teardown_task
-#define RANDOM	.setup = setup_random, .teardown = teardown_task
-#define FRESH	.setup = setup_fresh, .teardown = teardown_fresh, .cap = NFRESH
-#define EXIT	.setup = setup_exit, .teardown = teardown_exit
-
-const struct bench_row bench_rows[] = {
-	{ "get_mru", "tl_get, most recently used local", "base_const",
-	  ROW_HOT | ROW_SUMMARY | ROW_CACHE, 1, 8, .run = get_first, TASK },
-	{ "get_cyc8", "tl_get, cycling over 8 locals", "base_locals",
-	  ROW_HOT | ROW_CACHE, 8, 0, .run = get_cycle, TASK },
-	{ "get_cyc64", "tl_get, cycling over 64 locals", "base_locals",
-	  ROW_HOT | ROW_SUMMARY | ROW_CACHE, 64, 0, .run = get_cycle, TASK },
-	{ "get_cyc1024", "tl_get, cycling over 1024 locals", "base_locals",
-	  ROW_HOT | ROW_CACHE, 1024, 0, .run = get_cycle, TASK },
-	{ "get_rnd8", "tl_get, random order over 8", "base_random",
-	  ROW_HOT | ROW_CACHE, 8, 0, .run = get_random, RANDOM },
-	{ "get_rnd64", "tl_get, random order over 64", "base_random",
-	  ROW_HOT | ROW_CACHE, 64, 0, .run = get_random, RANDOM },
-	{ "get_conflict", "tl_get, 2 locals sharing a cache entry", "base_conflict",
-	  ROW_HOT | ROW_CACHE, 2, 0, .run = get_conflict, .setup = setup_conflict,
-	  .teardown = teardown_task },
-	{ "get_sched", "tl_get through a struct tl_sched", "base_const",
-	  ROW_HOT, 1, 0, .run = get_sched },
-	{ "get_disc", "tl_get through a custom discriminator", "base_const",
-	  ROW_HOT, 1, 0, .run = get_disc },
-	{ "get_unset", "tl_get, no value (8 others set)", "base_const",
-	  ROW_HOT, 1, 8, .run = get_unset, TASK },
-	{ "set_existing", "tl_set of an existing value", "base_const",
-	  ROW_HOT | ROW_SUMMARY | ROW_CACHE, 1, 8, .run = set_existing, TASK },
-	{ "this_existing", "tl_this of existing typed storage", "base_const",
-	  ROW_HOT | ROW_SUMMARY, 1, 8, .run = this_existing, TASK },
-	{ "switch", "tl_switch", "base_tasks",
-	  ROW_HOT | ROW_SUMMARY | ROW_CACHE, 2, 0, .run = switch_tasks,
-	  .teardown = teardown_task },
-	{ "set_first_pool", "first tl_set in a task, slot from the pool", "base_tasks",
-	  ROW_FRESH | ROW_POOL, 0, 0, .run = set_first, .cg_n = 500, FRESH },
-	{ "set_first_malloc", "first tl_set in a task, slot from malloc", "base_tasks",
-	  ROW_FRESH, 0, 0, .run = set_first, .cg_n = 500, FRESH },
-	{ "bind", "tl_bind, first value in a task", "base_tasks",
-	  ROW_HOT | ROW_FRESH, 0, 0, .run = bind_first, .cg_n = 500, FRESH },
-	{ "exit4", "tl_task_exit, 4 values", "base_tasks",
-	  ROW_FRESH, 0, 4, .run = task_exit, .cap = NFRESH, .cg_n = 300, EXIT },
-	{ "exit64", "tl_task_exit, 64 values", "base_tasks",
-	  ROW_FRESH, 0, 64, .run = task_exit, .cap = 2048, .cg_n = 50, EXIT },
-	{ "exit4_reg", "tl_task_exit, 4 values, 100000 locals", "base_tasks",
-	  ROW_FRESH | ROW_EXTRA, 0, 4, .run = task_exit, .cap = NFRESH,
-	  .cg_n = 300, EXIT },
-
-	{ "tls_read", "__thread read", "base_const",
-	  ROW_ANCHOR | ROW_SUMMARY | ROW_CACHE, 1, 0, .run = tls_read },
-	{ "tls_write", "__thread write", "base_const",
-	  ROW_ANCHOR, 1, 0, .run = tls_write },
-	{ "plain_tls", "current->tls[i], __thread current", "base_const",
-	  ROW_ANCHOR, 1, 0, .run = plain_read, .setup = setup_plain },
-	{ "pgs1", "pthread_getspecific, 1 key", "base_const",
-	  ROW_ANCHOR | ROW_SUMMARY | ROW_CACHE, 1, 0, .run = pgs_one },
-	{ "pgs64", "pthread_getspecific, cycling over 64 keys", "base_keys",
-	  ROW_ANCHOR | ROW_CACHE, 64, 0, .run = pgs_cycle },
-	{ "pss1", "pthread_setspecific, 1 key", "base_const",
-	  ROW_ANCHOR | ROW_SUMMARY | ROW_CACHE, 1, 0, .run = pss_one },
-	{ "pss64", "pthread_setspecific, cycling over 64 keys", "base_keys",
-	  ROW_ANCHOR, 64, 0, .run = pss_cycle },
-
-	{ "cs_get_mru", "tl_get, most recently used local", "cs_base",
-	  ROW_HOT | ROW_CALL, 1, 8, .run = cs_get_mru, TASK },
-	{ "cs_get_cyc64", "tl_get, cycling over 64 locals", "cs_base_at",
-	  ROW_HOT | ROW_CALL, 64, 0, .run = cs_get_cycle, TASK },
-	{ "cs_set_existing", "tl_set of an existing value", "cs_base",
-	  ROW_HOT | ROW_CALL, 1, 8, .run = cs_set_existing, TASK },
-	{ "cs_switch", "tl_switch", "cs_base_at",
-	  ROW_HOT | ROW_CALL, 2, 0, .run = cs_switch, .teardown = teardown_task },
-	{ "cs_tls_read", "__thread read", "cs_base",
-	  ROW_ANCHOR | ROW_CALL, 1, 0, .run = cs_tls },
-	{ "cs_pgs1", "pthread_getspecific, 1 key", "cs_base",
-	  ROW_ANCHOR | ROW_CALL, 1, 0, .run = cs_pgs },
-	{ "cs_pss1", "pthread_setspecific, 1 key", "cs_base",
-	  ROW_ANCHOR | ROW_CALL, 1, 0, .run = cs_pss },
-
-	{ "base_const", "empty loop", NULL, ROW_BASE, 1, 0, .run = base_const },
-	{ "base_locals", "empty loop over &locals[i % k]", NULL, ROW_BASE,
-	  64, 0, .run = base_locals },
-	{ "base_random", "empty loop over &locals[random[i]]", NULL, ROW_BASE,
-	  64, 0, .run = base_random, .setup = setup_random },
-	{ "base_conflict", "empty loop over &locals[i % 2 * 128]", NULL, ROW_BASE,
-	  2, 0, .run = base_conflict },
-	{ "base_tasks", "empty loop over &tasks[i]", NULL, ROW_BASE,
-	  0, 0, .run = base_tasks },
-	{ "base_keys", "empty loop over keys[i % k]", NULL, ROW_BASE,
-	  64, 0, .run = base_keys },
-	{ "cs_base", "empty function", NULL, ROW_BASE | ROW_CALL,
-	  1, 0, .run = cs_base },
-	{ "cs_base_at", "empty function of &locals[i % k]", NULL,
-	  ROW_BASE | ROW_CALL, 64, 0, .run = cs_base_at },
-};
-
-const size_t bench_nrows = sizeof(bench_rows) / sizeof(bench_rows[0]);
-
-/* Not in the table: the glibc curve of the scaling sweep, over the ring. */
-const struct bench_row bench_pgs_ring = {
-	"pgs_ring", "pthread_getspecific, cycling over the keys", "base_ring",
-	ROW_ANCHOR, 1, 0, .run = pgs_ring
-};
-const struct bench_row bench_base_ring = {
-	"base_ring", "empty loop over ring[i % k]", NULL, ROW_BASE, 1, 0,
-	.run = base_ring
-};
-
-const struct bench_row *bench_row_find(const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < bench_nrows; i++)
-		if (!strcmp(bench_rows[i].id, id))
-			return &bench_rows[i];
-	return NULL;
-}
-
-/* ------------------------------------------------------------ checks */
-
-static int failures;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "bench: check failed: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);		\
-			failures++;					\
-		}							\
-	} while (0)
-
-/*
- * What the loops rely on, checked once: every value is where the rows
- * expect it, fresh tasks get and release theirs, tasks are left empty.
- */
-int bench_check(void)
-{
-	struct tl_node *t;
-	unsigned j;
-	void *data;
-
-	failures = 0;
-	t = task_with(1024);
-	CHECK(t != NULL);
-	tl_switch(t);
-	for (j = 0; j < NLOCALS; j++)
-		CHECK(tl_get(&locals[j]) == &locals[j]);
-	tl_switch(task_with(8));
-	for (j = 0; j < 8; j++)
-		CHECK(tl_get(&locals[j]) == &locals[j]);
-	CHECK(tl_get(&locals[NLOCALS - 1]) == NULL);
-	CHECK(tl_set(&locals[0], &locals[0]) == 0);
-	data = tl_this(&typed_local);
-	CHECK(data != NULL && tl_this(&typed_local) == data);
-	CHECK(tl_get(&typed_local) == data);
-	CHECK(tl_get(&sched_local) == &sched_local);
-	CHECK(tl_get(&disc_local) == &disc_local);
-	tl_switch(&conflict_task);
-	for (j = 0; j < 4; j++) {
-		CHECK(tl_get(&locals[0]) == &locals[0]);
-		CHECK(tl_get(&locals[CONFLICT]) == &locals[CONFLICT]);
-	}
-	tl_switch(NULL);
-	CHECK(tl_get(&locals[0]) == NULL);
-
-	CHECK(setup_fresh(&bench_rows[0], 16) == 0);
-	for (j = 0; j < 16; j++) {
-		tl_switch(&fresh[j]);
-		CHECK(tl_get(&fresh_local) == NULL);
-		if (j & 1)
-			CHECK(tl_bind(&fresh_local, &bind_slots[j], &fresh_local) == 0);
-		else
-			CHECK(tl_set(&fresh_local, &fresh_local) == 0);
-	}
-	for (j = 0; j < 16; j++) {
-		tl_switch(&fresh[j]);
-		CHECK(tl_get(&fresh_local) == &fresh_local);
-	}
-	teardown_fresh(&bench_rows[0], 16);
-	for (j = 0; j < 16; j++)
-		CHECK(tl_node_empty(&fresh[j]));
-
-	CHECK(pthread_getspecific(keys[0]) == &keys[0]);
-	CHECK(pthread_getspecific(keys[NKEYS - 1]) == &keys[NKEYS - 1]);
-	CHECK(current_plain->tls[5] == &plain_task);
-	return failures;
+	loops[0] = &t_sc;
+	loops[1] = &array_sc;
+	loops[2] = &pgs1;
+	return err;
 }

@@ -2,130 +2,123 @@
 #
 # tools/bench.mk - the benchmark, included by the Makefile.
 #
-#   make bench          the full table (static library, shared library beside,
-#                       the cache sizes of BENCH_CACHES), instructions from
-#                       callgrind, tools/bench.csv, then bench-plot
-#   make bench-summary  a few rows, ns ratios against glibc, a few seconds
-#   make bench-plot     tools/bench-scaling.csv, and tools/bench-scaling.png
-#                       where gnuplot is installed
-#   make bench-smoke    the benchmark's checks, every row once (CI): fails if a
-#                       hot operation called the heap
+#   make bench          every row in instructions (callgrind) and ns, the
+#                       static library linked in, the shared library's
+#                       figures beside, the 1024-value row also in a build
+#                       whose fast path covers it ($(BENCH_WIDE)); the
+#                       table, tools/bench.csv and the scaling plot; fails
+#                       when a DESIGN.md target is missed
+#   make bench-summary  the main paths in plain words, ns only (make demo)
+#   make bench-smoke    both binaries, every row briefly; fails on a heap
+#                       call in a hot row (CI: timings do not belong there)
+#   make bench-plot     tools/bench-scaling.csv, and .png with gnuplot
+#   make bench-clean
 #
-# The library is built once per configuration with O=$(BENCH_DIR)/<config>,
-# so the default objects in lib/ keep whatever flags they were built with;
-# every binary is compiled with the same flags.  tools/bench links the static
-# archive, tools/bench-shared the shared library of the same configuration
-# (found through its rpath), tools/bench-c<N> the static archive built with
-# -DTL_CACHE_SIZE=<N>.  Instruction counts are cached in $(BENCH_DIR)/*.ir
-# until their binary changes.
+# Each library build the benchmark uses has its own directory under
+# $(BENCH_DIR), made by the Makefile's own rules (O=), so that lib/ stays
+# whoever else's; a change of flags rebuilds that directory.
 
 BENCH_DIR    := tools/bench-build
-BENCH_CACHES ?= 1024 2048
-# The cache size whose curve the scaling plot shows beside the default.
-BENCH_PLOT_CACHE ?= 1024
-BENCH_VARIANTS := $(sort $(BENCH_CACHES) $(BENCH_PLOT_CACHE))
-BENCH_SRCS   := bench bench-rows bench-heap bench-scaling
-# GNU C, as gcc compiles by default: the fast path users get.
-BENCH_CFLAGS  = -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE $(CFLAGS)
-BENCH_LDFLAGS = $(LDFLAGS) -Wl,-z,now
-BENCH_LIBS   := $(LDLIBS_THREADS) -ldl
-# The rows the cache-size variants run (their anchors come along).
-BENCH_CACHE_ROWS := get_mru,get_cyc8,get_cyc64,get_cyc1024,get_rnd8,get_rnd64,get_conflict,set_existing,switch
-
-BENCH_BINS := tools/bench tools/bench-shared $(BENCH_CACHES:%=tools/bench-c%)
-BENCH_ALL_BINS := tools/bench tools/bench-shared $(BENCH_VARIANTS:%=tools/bench-c%)
-BENCH_IRS  := $(BENCH_BINS:tools/%=$(BENCH_DIR)/%.ir)
-BENCH_TLS   = "$$(tools/bench-tls.sh $(1))"
-BENCH_COMMA := ,
-# No "is up to date" from the sub-make that builds a variant's library.
+BENCH_WIDE   ?= -DTL_CACHE_SIZE=2048
+BENCH_SCOPES := $(shell grep -q tl_scope_enter include/tasklocal.h && \
+			echo -DBENCH_HAVE_SCOPES)
+BENCH_CFLAGS  = $(TOOLS_CFLAGS) $(BENCH_SCOPES)
+BENCH_LIBS   := $(LDLIBS_THREADS) -ldl -lm
+BENCH_BIN    := $(BENCH_DIR)/bench
+BENCH_BINS   := $(BENCH_BIN) $(BENCH_DIR)/bench-shared $(BENCH_DIR)/bench-wide
+BENCH_OBJS    = $(BENCH_DIR)/$(1)/bench.o $(BENCH_DIR)/$(1)/bench-rows.o
+BENCH_LD      = $(CC) $(LDFLAGS) -Wl,-z,now
+# No "is up to date" from the sub-make that builds a library.
 BENCH_SILENT := $(if $(filter 1,$(V)),,-s)
-# $(quiet) inside a shell command
-BENCH_SAY := $(if $(filter 1,$(V)),:,printf '  %-7s %s\n')
 
-.PHONY: bench bench-summary bench-plot bench-smoke bench-clean bench-FORCE
+.PHONY: bench bench-deps bench-summary bench-smoke bench-plot bench-clean bench-FORCE
 
-# Only the top-level make builds the variants: a sub-make with O= set builds
-# one library through the Makefile's own rules.
+# Only the top-level make has these rules: the sub-make that builds a
+# library with O= set must not recurse into itself.
 ifeq ($(O),.)
 
-# $(1): configuration name, $(2): its CONFIG
-define bench_config
-$(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): bench-FORCE
-	$$(Q)$$(MAKE) --no-print-directory $$(BENCH_SILENT) O=$(BENCH_DIR)/$(1) CONFIG='$(2)' $$@
+# $(1): directory under $(BENCH_DIR), $(2): its CONFIG
+define bench_build
+$(BENCH_DIR)/$(1)/flags: bench-FORCE
+	$$(Q)mkdir -p $$(@D) && echo '$$(CC) $$(BENCH_CFLAGS) $(2)' > $$@.new && \
+	if cmp -s $$@.new $$@; then rm $$@.new; else rm -rf $$(@D)/lib; mv $$@.new $$@; fi
 
-$(BENCH_DIR)/$(1)/tools/%.o: tools/%.c tools/bench.h $$(HEADERS)
+$(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): \
+		$(BENCH_DIR)/$(1)/flags bench-FORCE
+	+$$(Q)$$(MAKE) --no-print-directory $$(BENCH_SILENT) O=$(BENCH_DIR)/$(1) \
+		CONFIG='$(2)' $$@
+
+$(BENCH_DIR)/$(1)/%.o: tools/%.c tools/bench.h $$(HEADERS) $(BENCH_DIR)/$(1)/flags
 	$$(quiet) CC $$@
-	$$(Q)mkdir -p $$(@D) && $$(CC) $$(BENCH_CFLAGS) $(2) -c $$< -o $$@
+	$$(Q)$$(CC) $$(BENCH_CFLAGS) $(2) -c $$< -o $$@
 endef
 
-# $(1): binary, $(2): configuration name, $(3): library, $(4): extra flags
-define bench_binary
-$(1): $(BENCH_SRCS:%=$(BENCH_DIR)/$(2)/tools/%.o) $(BENCH_DIR)/$(2)/$(3)
-	$$(quiet) LD $$@
-	$$(Q)$$(CC) $$(BENCH_LDFLAGS) $(4) -o $$@ $$^ $$(BENCH_LIBS)
-endef
+$(eval $(call bench_build,default,$(CONFIG)))
+$(eval $(call bench_build,wide,$(CONFIG) $(BENCH_WIDE)))
 
-$(eval $(call bench_config,default,))
-$(eval $(call bench_binary,tools/bench,default,libtasklocal.a))
-$(eval $(call bench_binary,tools/bench-shared,default,libtasklocal.so.$(VERSION),\
-	-Wl$(BENCH_COMMA)-rpath$(BENCH_COMMA)'$$$$ORIGIN/bench-build/default'))
-$(foreach c,$(BENCH_VARIANTS),\
-	$(eval $(call bench_config,c$(c),-DTL_CACHE_SIZE=$(c)))\
-	$(eval $(call bench_binary,tools/bench-c$(c),c$(c),libtasklocal.a)))
+$(BENCH_BIN): $(call BENCH_OBJS,default) $(BENCH_DIR)/default/libtasklocal.a
+	$(quiet) LD $@
+	$(Q)$(BENCH_LD) -o $@ $^ $(BENCH_LIBS)
+
+$(BENCH_DIR)/bench-shared: $(call BENCH_OBJS,default) \
+		$(BENCH_DIR)/default/libtasklocal.so.$(VERSION)
+	$(quiet) LD $@
+	$(Q)$(BENCH_LD) -Wl,-rpath,'$$ORIGIN/default' -o $@ $^ $(BENCH_LIBS)
+
+$(BENCH_DIR)/bench-wide: $(call BENCH_OBJS,wide) $(BENCH_DIR)/wide/libtasklocal.a
+	$(quiet) LD $@
+	$(Q)$(BENCH_LD) -o $@ $^ $(BENCH_LIBS)
 
 endif # O
 
-# Instructions per row, kept until the binary changes.  Without valgrind
-# the table has no instruction counts, and says so.
-$(BENCH_DIR)/%.ir: tools/% tools/bench-callgrind.sh
-	$(Q)if command -v valgrind >/dev/null 2>&1; then \
-		$(BENCH_SAY) CG $@; \
-		mkdir -p $(@D) && tools/bench-callgrind.sh $< \
-			$(if $(filter bench-c%,$*),$(BENCH_CACHE_ROWS)) > $@.tmp && \
-		mv $@.tmp $@; \
-	else \
-		echo "bench: valgrind is not installed: no instruction counts" \
-		     "(apt-get install valgrind)"; \
-	fi
+# $(1): build name, $(2): binary, $(3): its options
+define bench_measure
+	$(quiet) CG $(2)
+	$(Q)tools/bench.sh $(2) $(3) > $(BENCH_DIR)/$(1).ir
+	$(quiet) BENCH $(2)
+	$(Q)$(2) measure $(1) $(BENCH_DIR)/$(1).ir $(3) > $(BENCH_DIR)/$(1).csv
 
-# --instr FILE for the .ir of binary $(1), if callgrind could make it
-bench_instr = $(if $(wildcard $(BENCH_DIR)/$(notdir $(1)).ir),--instr $(BENCH_DIR)/$(notdir $(1)).ir)
+endef
 
-bench: $(BENCH_BINS) $(BENCH_IRS)
-	$(quiet) BENCH "tools/bench-shared $(BENCH_CACHES:%=tools/bench-c%)"
-	$(Q)tools/bench-shared $(call bench_instr,tools/bench-shared) \
-		--tls $(call BENCH_TLS,tools/bench-shared) --raw $(BENCH_DIR)/bench-shared.raw
-	$(Q)$(foreach c,$(BENCH_CACHES),tools/bench-c$(c) --rows $(BENCH_CACHE_ROWS) \
-		$(call bench_instr,tools/bench-c$(c)) --tls $(call BENCH_TLS,tools/bench-c$(c)) \
-		--raw $(BENCH_DIR)/bench-c$(c).raw &&) true
-	$(quiet) BENCH tools/bench
-	$(Q)tools/bench $(call bench_instr,tools/bench) --tls $(call BENCH_TLS,tools/bench) \
-		--with $(BENCH_DIR)/bench-shared.raw \
-		$(BENCH_CACHES:%=--with $(BENCH_DIR)/bench-c%.raw) --csv tools/bench.csv
+bench-deps:
+	$(Q)tools/deps.sh --lib valgrind
+
+bench: bench-deps $(BENCH_BINS)
+	$(call bench_measure,static,$(BENCH_BIN))
+	$(call bench_measure,shared,$(BENCH_DIR)/bench-shared)
+	$(call bench_measure,wide,$(BENCH_DIR)/bench-wide,cyc1024)
 	$(Q)$(MAKE) --no-print-directory bench-plot
+	@echo
+	@echo "static: libtasklocal.a linked in, CONFIG='$(CONFIG)' (the headline);" \
+	      "shared: libtasklocal.so;"
+	@echo "wide: libtasklocal.a built with $(BENCH_WIDE)."
+	@echo "instr: net instructions per op (callgrind), ns: median net ns per op," \
+	      "heap: heap calls per op."
+	@echo
+	$(Q)$(BENCH_BIN) judge tools/bench.csv $(BENCH_DIR)/static.csv \
+		$(BENCH_DIR)/shared.csv $(BENCH_DIR)/wide.csv
 
-bench-summary: tools/bench
-	$(Q)tools/bench --summary
+bench-summary: $(BENCH_BIN)
+	$(Q)$(BENCH_BIN) summary
 
-bench-smoke: tools/bench tools/bench-shared
-	$(Q)tools/bench --smoke
-	$(Q)tools/bench-shared --smoke
+bench-smoke: $(BENCH_BIN) $(BENCH_DIR)/bench-shared
+	$(Q)$(BENCH_BIN) smoke
+	$(Q)$(BENCH_DIR)/bench-shared smoke
 
-bench-plot: tools/bench tools/bench-c$(BENCH_PLOT_CACHE)
+bench-plot: $(BENCH_BIN)
 	$(quiet) BENCH tools/bench-scaling.csv
-	$(Q)mkdir -p $(BENCH_DIR) && tools/bench --scaling > $(BENCH_DIR)/scaling.csv && \
-		tools/bench-c$(BENCH_PLOT_CACHE) --scaling | tail -n +2 >> $(BENCH_DIR)/scaling.csv && \
+	$(Q)$(BENCH_BIN) scaling > $(BENCH_DIR)/scaling.csv && \
 		mv $(BENCH_DIR)/scaling.csv tools/bench-scaling.csv
 	$(Q)if command -v gnuplot >/dev/null 2>&1; then \
-		$(BENCH_SAY) GNUPLOT tools/bench-scaling.png; \
+		$(if $(Q),printf '  %-7s %s\n' GNUPLOT tools/bench-scaling.png;) \
 		gnuplot -e "csv='tools/bench-scaling.csv'; png='tools/bench-scaling.png'" \
-			-e "cache='$(BENCH_PLOT_CACHE)'" tools/bench-plot.gp; \
+			tools/bench-plot.gp; \
 	else \
 		echo "bench-plot: gnuplot is not installed: tools/bench-scaling.csv only"; \
 	fi
 
 bench-clean:
-	$(Q)rm -rf $(BENCH_DIR) $(BENCH_ALL_BINS) tools/bench.csv tools/bench-scaling.csv \
+	$(Q)rm -rf $(BENCH_DIR) tools/bench.csv tools/bench-scaling.csv \
 		tools/bench-scaling.png
 
 clean: bench-clean
