@@ -181,11 +181,12 @@ static double threads_ns(struct loop *l, unsigned threads, uint64_t n)
 
 /*
  * Two threads' throughput over twice one's (1: neither slows the other)
- * for every loop of the two-thread rows, the loops taking turns.
+ * for every loop of the two-thread rows: the median of runs each paired
+ * with a one-thread run just before, the loops taking turns.
  */
 static void time_threads(unsigned runs, double ms)
 {
-	double one[4][BENCH_ROUNDS], two[4][BENCH_ROUNDS];
+	double eff[4][BENCH_ROUNDS];
 	struct loop *l[4];
 	unsigned nl = 0, k, r;
 	uint64_t n[4];
@@ -201,12 +202,10 @@ static void time_threads(unsigned runs, double ms)
 		n[k] = (uint64_t)(ms * 1e6 / fmax(median(l[k]->ns, l[k]->k), 0.01));
 	}
 	for (r = 0; r < runs; r++)
-		for (k = 0; k < nl; k++) {
-			one[k][r] = threads_ns(l[k], 1, n[k]);
-			two[k][r] = threads_ns(l[k], 2, n[k]);
-		}
+		for (k = 0; k < nl; k++)
+			eff[k][r] = threads_ns(l[k], 1, n[k]) / threads_ns(l[k], 2, n[k]);
 	for (k = 0; k < nl; k++)
-		l[k]->eff = median(one[k], runs) / median(two[k], runs);
+		l[k]->eff = median(eff[k], runs);
 }
 
 /* @rounds of every selected loop in turn, then the two-thread rows. */
@@ -453,7 +452,7 @@ static int judge(int argc, char **argv)
 static int summary(void)
 {
 	opt_flags = ROW_SUMMARY;
-	time_rows(21, 2.0, 7, 20.0);
+	time_rows(21, 2.0, 11, 10.0);
 	printf("tasklocal against what C programs use today, measured now on this "
 	       "machine\n(median of 21 runs, loop overhead taken off; `make bench` "
 	       "has every figure):\n\n%-46s %9s %9s %6s  %s\n", "", "tasklocal",
@@ -570,7 +569,7 @@ int main(int argc, char **argv)
 	}
 	each_loop(set_ir, f);
 	fclose(f);
-	time_rows(BENCH_ROUNDS, 2.0, 7, 20.0);
+	time_rows(BENCH_ROUNDS, 2.0, 15, 10.0);
 	print_figs(argv[2]);
 	return 0;
 }
