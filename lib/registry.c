@@ -140,19 +140,46 @@ _Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");
 /* The last cache tag handed out: 64 bits, so that no key ever repeats. */
 static uint64_t tags;
 
+#if TL_THREADS && TL__KEY_ATOMIC
+/*
+ * Each thread takes its tags TAG_BLOCK at a time, so that threads that
+ * release values at the same rate do not share a counter's cache line.
+ */
+#define TAG_BLOCK 1024
+
+static TL__THREAD_LOCAL struct {
+	uint64_t next, end;
+} tag_block;
+
+static uint64_t tag_new_locked(void)
+{
+	if (tag_block.next == tag_block.end) {
+		tag_block.next = __atomic_fetch_add(&tags, TAG_BLOCK,
+						    __ATOMIC_RELAXED) + 1;
+		tag_block.end = tag_block.next + TAG_BLOCK;
+	}
+	return tag_block.next++;
+}
+#elif TL__KEY_ATOMIC
+static uint64_t tag_new_locked(void)
+{
+	return __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED);
+}
+#else
+static uint64_t tag_new_locked(void)
+{
+	return ++tags;
+}
+#endif
+
 /*
  * Give @l a new cache tag: no entry of any thread matches it from then on.
- * Atomic, so that scopes and first values change keys without the lock;
- * where the target has no atomics (and no threads), under the lock.
+ * Without the lock, so that scopes and first values change keys without
+ * it; where the target has no 64-bit atomics, under the lock.
  */
 void tl__invalidate_locked(struct tl_local *l)
 {
-#if TL__KEY_ATOMIC
-	TL__STORE(&l->tl__key, __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED),
-		  RELAXED);
-#else
-	l->tl__key = ++tags;
-#endif
+	TL__STORE(&l->tl__key, tag_new_locked(), RELAXED);
 }
 
 void tl__invalidate(struct tl_local *l)

@@ -297,19 +297,28 @@ void tl__drop(struct tl_node *list)
 
 /*
  * One value's turn in an exit round: unlink its slot (the local reads no
- * value from here on; every other value stays visible), leave @mark in its
- * place, run the destructor with the value as it is now, and return where
- * the round goes on.  The slot is released before the destructor runs, so
- * that the destructor may free the object a bound slot is embedded in.
+ * value from here on; every other value stays visible), run the destructor
+ * with the value as it is now, and return where the round goes on.  The
+ * slot is released before the destructor runs, so that the destructor may
+ * free the object a bound slot is embedded in; since the destructor may
+ * add and remove values, @mark holds the slot's place meanwhile.  A value
+ * with no destructor to run (none, an unregistered local, a scope's) needs
+ * no mark: nothing runs between its unlinking and the next step.
  */
 static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
 {
-	struct tl_node *next;
+	struct tl_node *next = s->node.next;
+	struct tl_local *l = tl__unlinked(s);
 
+	if (!l || !l->destroy || (s->info & TL__SLOT_SCOPE)) {
+		tl_node_del(&s->node);
+		finish(s, NULL);
+		return next;
+	}
 	mark->info = s->info & ~TL__SLOT_FLAGS;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
-	tl__release(s, true);
+	finish(s, l->destroy);
 	next = mark->node.next;
 	tl_node_del(&mark->node);
 	return next;
