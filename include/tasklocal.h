@@ -6,32 +6,44 @@
  * intrusive list of slots, one slot per (task, local) value, and a lookup
  * walks only the current task's list, behind a per-thread cache.
  *
+ * The roles: a task is any object with a struct tl_node (a green thread,
+ * a coroutine, a request); a local (struct tl_local) is a key, given an
+ * index and a generation by the registry; a slot (struct tl_slot) is one
+ * value, linked into its task's list in index order; the cache is each
+ * thread's sets of recent (task, local) -> slot entries, which the inline
+ * calls below read; a discriminator says which task is current; a scope
+ * (struct tl_scope) binds a value for the extent of a call.
+ *
  *   operation               cost                        may allocate  locks
  *   tl_get                  O(1) cache hit, else O(v)   never         no
  *   tl_set, existing value  O(1) cache hit, else O(v)   never         no
- *   tl_set, first in task   O(v)                        one slot      registry
+ *   tl_set, first in task   O(v)                        one slot      (3)
  *   tl_this, existing value O(1) cache hit, else O(v)   never         no
- *   tl_this, first in task  O(v)                        one slot      registry
+ *   tl_this, first in task  O(v)                        one slot      (3)
  *   tl_bind                 O(v)                        never (1)     no (1)
- *   tl_bind, slot replaced  O(v)                        never (1)     registry
- *   tl_del                  O(v)                        never         registry
+ *   tl_del                  O(v)                        never         (4)
+ *   tl_scope_enter, _exit   O(1) cached, else O(v)      never (1)     no (1)
  *   tl_switch, tl_current   one store / one load        never         no
  *   tl_task_init            O(1)                        never         no
- *   tl_task_exit            O(v)                        never         registry
- *   tl_task_inherit         O(v parent) (2)             per value     registry
- *   tl_task_foreach         O(v)                        never         registry
+ *   tl_task_exit            O(v), empty task O(1)       never         (4)
+ *   tl_task_inherit         O(v parent) (2)             per value     (3)
+ *   tl_task_foreach         O(v)                        never         no
  *   tl_local_register       O(1) amortised              index, name   registry
  *   tl_local_unregister     O(1)                        never         registry
  *   tl_local_find           O(1) expected               never         registry
  *
  *   v: values set in that one task.  Nothing costs in proportion to the
- *   number of locals registered or of tasks alive.  A first value takes the
- *   registry lock to allocate its slot and, when some local was unregistered
- *   with values left, to reap that task's slots of such locals first.
- *   (1) for a registered local; the first tl_set(), tl_this() or tl_bind()
- *   of an unregistered one registers it, as tl_local_register().
+ *   number of locals registered or of tasks alive.
+ *   (1) for a registered local; the first use of an unregistered one
+ *   registers it, as tl_local_register().
  *   (2) plus, per TL_INHERIT value of the parent, a walk of the values the
- *   child had before the call: copies are checked against those only.
+ *   child had before the call.
+ *   (3) a slot comes from the up to 64 the thread kept from its releases
+ *   without a lock, else from the pool or the allocator under the lock.
+ *   (4) a released slot goes back to the thread's kept ones without a lock,
+ *   past 64 to the pool or the allocator under the lock.
+ *   The registry lock is taken by registration only (and by allocation, as
+ *   above); lookups, releases and scopes read the registry without it.
  *
  * Commands return 0 or a negative errno; predicates return bool; pointer
  * getters return NULL where there is nothing.  A NULL pointer value counts
@@ -62,8 +74,11 @@ extern "C" {
  *
  * 32 bytes on 64-bit targets, 20 on 32-bit ones.  A typed local's slot is
  * followed by its data.  Callers provide slots only to tl_bind(); every
- * field is private to the library.  Under TL_DEBUG a slot given to
- * tl_bind() must be zero-filled or previously released.
+ * field is private to the library.  A slot given to tl_bind() must not be
+ * linked in any task: without TL_DEBUG that is not checked (a linked slot
+ * bound again corrupts both lists); under TL_DEBUG its links are read to
+ * check, so it must be zero-filled or released by the library (which
+ * poisons them), never uninitialised memory.
  */
 struct tl_slot {
 	struct tl_node node;
