@@ -94,10 +94,10 @@ struct tl_slot {
  *
  * Embed it in any object that knows what "current" means (a scheduler, a
  * session table, a request context) and point a local's @disc at it.
- * Every access to such a local calls @current (the inline cache serves
- * only tl_current()), never with the registry lock held.  Without @current
- * a local has no task: tl_get() and tl_this() give NULL, the commands
- * -EINVAL.
+ * Every access to such a local calls @current (the inline path serves
+ * only tl_current(); a tl_sched's current task is read without a call),
+ * never with the registry lock held.  Without @current a local has no
+ * task: tl_get() and tl_this() give NULL, the commands -EINVAL.
  */
 struct tl_discriminator {
 	struct tl_node *(*current)(struct tl_discriminator *disc);
@@ -445,9 +445,9 @@ void tl_root_exit(void);
  * @child filled by the local's @copy hook, or memcpy.  Values @child already
  * has are kept.  On -ENOMEM the values copied so far stay in @child.
  *
- * Context: any thread; neither task may run elsewhere meanwhile.  Takes the
- * registry lock briefly per value of @parent, and to allocate each copy's
- * slot (pool or allocator); calls @copy without the lock.
+ * Context: any thread; neither task may run elsewhere meanwhile.  Slots
+ * for the copies come as for a first tl_set(); calls @copy without the
+ * lock.
  * Cost: O(v parent), plus, per TL_INHERIT value, a walk of the values
  * @child had before the call.
  * Return: 0, -EINVAL (@child NULL or equal to @parent), -ENOMEM.
@@ -528,7 +528,8 @@ int tl_local_register(struct tl_local *l);
  *
  * Context: any thread; takes the registry lock; nobody may use @l
  * meanwhile.  Never allocates; may call the allocator's free (the name
- * record, and the index table once no local is left).
+ * record).  The index table is kept, even with no local left, until
+ * tl_allocator_set(): the generations it counts must not start again.
  * Return: 0, -EINVAL (@l NULL), -ENOENT (not registered).
  */
 int tl_local_unregister(struct tl_local *l);
@@ -588,12 +589,15 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
  *
  * Context: any thread, for its current task; also from a destructor.  A
  * value the task already has: no lock, no allocation.  The first non-NULL
- * value in a task takes the registry lock to reap the task's slots of
- * unregistered locals (if any were left with values) and to take a slot
- * from the pool or the allocator.  The first use of an unregistered @l
- * registers it, as tl_local_register().  May call @l's discriminator.
+ * value in a task first gives back the task's slots of unregistered locals
+ * (if any local was unregistered with values left), then takes a slot from
+ * the thread's kept ones, else the pool or the allocator (under the lock).
+ * The first use of an unregistered @l registers it, as tl_local_register().
+ * May call @l's discriminator.
  * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
- * -EEXIST (first use of a local whose name is taken).
+ * -EEXIST (first use of a local whose name is taken), -EAGAIN (a first
+ * value in a thread's root context, when the library has no pthread key to
+ * destroy it at the thread's end: nothing changed).
  */
 static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
 {
@@ -643,9 +647,9 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
  * The value is unlinked before the destructor runs.  A later tl_this()
  * creates and initialises new storage.
  *
- * Context: any thread, for its current task.  Takes the registry lock
- * briefly, never while the destructor runs; never allocates.  Calls
- * @l->destroy, and the pool or the allocator's free for a library slot.
+ * Context: any thread, for its current task.  Never allocates; no lock
+ * unless the slot goes back past the thread's kept ones (to the pool or
+ * the allocator's free, under the lock, never while the destructor runs).
  * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task, or @l not
  * registered), -EBUSY (a scope's binding is visible: nothing changed).
  */
@@ -666,10 +670,8 @@ int tl_del(struct tl_local *l);
  * until the task's next first value of any local reaps it, or its exit.
  * Until then the caller must neither reuse nor free @slot's memory.
  *
- * Context: any thread, for its current task.  No lock when the task held
- * no value of @l or held it in @slot; replacing another slot takes the
- * registry lock and hands that slot back: to its caller if bound, else to
- * the pool or the allocator's free.  The first use of an unregistered @l
+ * Context: any thread, for its current task.  No lock; replacing another
+ * slot hands that one back: to its caller if bound, else as tl_del() does.  The first use of an unregistered @l
  * registers it, as tl_local_register().
  * Return: 0, -EINVAL (@l or @slot NULL, typed local; under TL_DEBUG, @slot
  * still linked), -EBUSY (a scope's binding is visible), -ENOMEM or -EEXIST
@@ -790,8 +792,9 @@ struct tl_allocator {
  * @a: the new allocator (copied), or NULL for the built-in one (malloc, or
  *     none at all in TL_HEAPLESS builds)
  *
- * Memory kept for later reuse (the key table of tasklocal/posix.h, once no
- * key is left) is given back first.
+ * Memory kept for later reuse is given back first: the slots every thread
+ * kept from its releases, index tables a growth retired, the index table
+ * and the key table of tasklocal/posix.h once no local or key is left.
  *
  * Context: while no other thread uses the library; set it before first use.
  * Takes the registry lock; may call the current allocator's free.

@@ -19,8 +19,9 @@
  *   tl_key_delete      O(1)                          never         registry
  *
  *   (1) only on the first non-NULL value of the key in a task, as tl_set():
- *   the slot is taken, and the task's slots of deleted keys reaped if any
- *   were left with values, under the registry lock.
+ *   the task's slots of deleted keys are reaped if any were left with
+ *   values, and a slot is taken (the lock only to reach the pool or the
+ *   allocator).
  *
  * As in POSIX, every call returns 0 or a positive errno.
  */
@@ -165,11 +166,11 @@ static inline void *tl_getspecific(tl_key_t key)
  *
  * Context: any thread, for its current task.  A value the task already
  * has: no lock, no allocation.  The first non-NULL value of @key in a task
- * takes the registry lock to reap the task's slots of deleted keys and
- * unregistered locals (if any were left with values) and to take a slot
- * from the pool or the allocator.
+ * takes a slot as tl_set() does.
  * Return: 0, ENOMEM (the first value of @key in this task found no memory
- * for its slot: nothing changed), EINVAL (@key not valid).
+ * for its slot: nothing changed), EAGAIN (a first value in a thread's root
+ * context, with no pthread key left for the library), EINVAL (@key not
+ * valid).
  */
 static inline int tl_setspecific(tl_key_t key, const void *value)
 {
