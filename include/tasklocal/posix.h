@@ -106,7 +106,8 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
  *
  * The key reads NULL in every task, existing or future.  At task exit the
  * destructor gets the value after it was set to NULL, and may set values
- * again: those are destroyed in a further round, at most
+ * again, in rounds as with pthread keys (keys in index order, the lowest
+ * free index handed out first, as glibc does), at most
  * TL_DESTRUCTOR_ITERATIONS rounds in all.  There is no fixed limit on the
  * number of keys.
  *
