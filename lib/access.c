@@ -17,7 +17,7 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
 	/* Not registered any more (a typed local's init, say): never set 0. */
-	if ((char *)e == (char *)tl__thread.cache)
+	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
 	if (!TL_THREADS)
 		tl__lock();
@@ -88,15 +88,31 @@ static int add(struct tl_local *l, const struct tl__place *p, size_t size,
 	return 0;
 }
 
-void *tl__get_slow(struct tl_local *l)
+/* The general lookup: a frame of its own, so that the one above has none. */
+static __attribute__((noinline)) void *get_walk(struct tl_local *l)
 {
 	struct tl__place p;
 	struct tl_slot *s;
 
-	if (!l || !tl__registered(l) || !tl__locate(l, &p))
+	if (!tl__locate(l, &p))
 		return NULL;
 	s = tl__lookup(l, &p, true);
 	return s ? s->value : NULL;
+}
+
+void *tl__get_slow(struct tl_local *l)
+{
+	if (!l || !tl__registered(l))
+		return NULL;
+#if TL_CACHE_SIZE
+	if (l->disc) {
+		struct tl_slot *s = tl__disc_cached(l);
+
+		if (s)
+			return s->value;	/* tl__none's is NULL */
+	}
+#endif
+	return get_walk(l);
 }
 
 int tl__set_slow(struct tl_local *l, void *value)

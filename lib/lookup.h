@@ -45,11 +45,14 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
 }
 
 #if TL_CACHE_SIZE
-/* The first entry of @l's set, in this thread's cache. */
+/*
+ * The first entry of @l's set, in this thread's cache: by its index, since
+ * the inline path's offset is 0 for a local with a discriminator.
+ */
 TL__HOT struct tl__centry *tl__set_of(const struct tl_local *l)
 {
 	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					     TL__LOAD(&l->tl__off, ACQUIRE));
+					     tl__set_offset(l->tl__index));
 }
 
 TL__HOT bool tl__entry_is(const struct tl__centry *e,
@@ -84,6 +87,30 @@ TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
 	return e;
 }
 #endif
+
+/*
+ * The cached slot of a local with a discriminator, the shortest way (the
+ * inline path never matches these: their entries are tagged task | 1), or
+ * NULL to take the general one, which asks the discriminator again.  Not
+ * while a task is being exited: every local resolves to it then.
+ */
+TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
+{
+	struct tl_discriminator *d = l->disc;
+	struct tl__centry *e;
+	struct tl_node *c;
+
+	if (!d || tl__exiting.task)
+		return NULL;
+	if (d->current == tl__sched_current)
+		c = tl_container_of(d, struct tl_sched, disc)->current;
+	else if (d->current)
+		c = d->current(d);
+	else
+		return NULL;
+	e = tl__probe(l, (struct tl_node *)((uintptr_t)c | 1));
+	return e ? e->slot : NULL;
+}
 
 /*
  * Cache @s (tl__none: no value) for the current task (@p).  The entry of

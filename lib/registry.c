@@ -200,10 +200,15 @@ void tl__invalidate(struct tl_local *l)
 static void place_store(struct tl_local *l, uint32_t index)
 {
 #if TL_CACHE_SIZE
-	uint32_t off = (1 + ((index - 1) & (TL_CACHE_SIZE / TL__WAYS - 1))) *
-		       TL__WAYS * (uint32_t)sizeof(struct tl__centry);
+	uint32_t off = tl__set_offset(index);
 
 	tl__invalidate_locked(l);
+	/*
+	 * The inline path never matches a local with a discriminator: it is
+	 * pointed at the empty set (offset 0) and goes out of line at once.
+	 */
+	if (l->disc)
+		return;
 	TL__STORE(&l->tl__off, off, RELEASE);
 #if TL_THREADS && !TL_DYNAMIC_TLS && defined(__x86_64__) && !defined(__ILP32__)
 	{
