@@ -11,6 +11,8 @@
 #   make check-install   install into a scratch root, build against it, uninstall
 #   make check-cxx       the public headers as C++
 #   make check-config    a program built with other options fails to link
+#   make check-examples  every C block of the README and example of the headers
+#                        compiles
 #   make install         headers, libraries, man pages, tasklocal.pc under
 #                        $(DESTDIR)$(PREFIX); make uninstall removes them
 #   make clean           every build product
@@ -71,7 +73,7 @@ STATIC := $(O)/libtasklocal.a
 SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
-.PHONY: all deps lib-deps help man check-config demo check check-sanitize check-valgrind \
+.PHONY: all deps lib-deps help man check-config check-examples demo check check-sanitize check-valgrind \
 	check-install check-cxx install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
@@ -284,6 +286,11 @@ check-cxx: $(STATIC)
 		-x none -o tools/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
 		tools/check-cxx || exit 1; \
 	done; rm -f tools/check-cxx
+
+# Every C block of the README and every Example:: of the headers compiles.
+check-examples:
+	$(quiet) TEST $@
+	$(Q)tools/check-examples.sh $(CC) -std=gnu11 $(WARN) -Werror -Iinclude $(CONFIG)
 
 # A program compiled with other options than the library's must not link.
 check-config: $(STATIC)

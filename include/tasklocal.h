@@ -763,7 +763,12 @@ int tl_scope_exit(struct tl_scope *scope);
  *
  * Example::
  *
- *	return tl_scope_run(&deadline, &until, serve, conn);
+ *	static struct tl_local deadline = TL_LOCAL(.name = "deadline");
+ *
+ *	int serve_until(long *until, void *conn)
+ *	{
+ *		return tl_scope_run(&deadline, until, serve, conn);
+ *	}
  *
  * Context: as tl_scope_enter().
  * Return: what @fn returned, or the error of tl_scope_enter() (@fn not
