@@ -8,6 +8,7 @@
 #   make check           the CUnit suites (normal, TL_DEBUG, pthread keys taken)
 #   make check-sanitize  the suites under AddressSanitizer + UBSan
 #   make check-valgrind  the suites under valgrind memcheck
+#   make check-tsan      eight threads on shared locals under ThreadSanitizer
 #   make check-install   install into a scratch root, build against it, uninstall
 #   make check-cxx       the public headers as C++
 #   make check-config    a program built with other options fails to link
@@ -73,7 +74,7 @@ STATIC := $(O)/libtasklocal.a
 SHARED := $(O)/libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 
-.PHONY: all deps lib-deps help man check-config check-examples demo check check-sanitize check-valgrind \
+.PHONY: all deps lib-deps help man check-config check-examples check-tsan demo check check-sanitize check-valgrind \
 	check-install check-cxx install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
@@ -226,6 +227,21 @@ check-sanitize: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 unit/run-san
 	$(Q)UBSAN_OPTIONS=print_stacktrace=1 unit/run-ubsan
 
+# ThreadSanitizer (clang): tools/stress.c, eight threads on shared locals.
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+
+%.tsan.o: %.c $(HEADERS) $(LIB_HDRS)
+	$(quiet) CC $@
+	$(Q)clang $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(TSAN_FLAGS) -c $< -o $@
+
+tools/stress-tsan: tools/stress.tsan.o $(LIB_SRCS:.c=.tsan.o)
+	$(quiet) LD $@
+	$(Q)clang $(TSAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
+
+check-tsan: deps
+	$(Q)$(MAKE) --no-print-directory tools/stress-tsan
+	$(Q)TSAN_OPTIONS=halt_on_error=1 tools/stress-tsan
+
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	    --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect
@@ -328,7 +344,7 @@ check-install: all
 clean:
 	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
 		unit/run unit/run-debug unit/run-rootkey unit/run-san unit/run-ubsan \
-		tools/demo
+		tools/demo tools/stress-tsan
 	$(Q)rm -rf $(MAN_OUT)
 
 # Further targets of the tools (benchmark, firmware), each in its own file.

@@ -460,7 +460,7 @@ int tl_local_unregister(struct tl_local *l)
 	index_put_locked(i);
 	reg.used--;
 	/* Its slots stay linked until reaped or their task exits. */
-	if (l->tl__used)
+	if (TL__LOAD(&l->tl__used, RELAXED))
 		TL__STORE(&tl__dead, true, RELAXED);
 	l->tl__index = 0;
 	place_clear(l);

@@ -212,8 +212,9 @@ void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
 	s->gen = l->tl__gen;
 	s->info = (s->info & TL__SLOT_FLAGS) | l->tl__index << TL__SLOT_SHIFT;
 	tl_node_add_tail(&s->node, at);
-	if (!l->tl__used)
-		l->tl__used = 1;
+	/* Threads setting first values of one local race here: atomic. */
+	if (!TL__LOAD(&l->tl__used, RELAXED))
+		TL__STORE(&l->tl__used, 1, RELAXED);
 	/* A "no value" entry somewhere may be about this task. */
 	if (TL__LOAD(&l->tl__neg, RELAXED))
 		tl__invalidate(l);

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * tools/stress.c - eight threads at once churning tasks on shared locals
+ * and keys: first values, lookups after switches, scopes, task exits,
+ * keys created and deleted, locals registered and unregistered with
+ * values left.  Run by `make check-tsan` under ThreadSanitizer: no data
+ * race, and no task ever sees another's value.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tasklocal.h"
+#include "tasklocal/posix.h"
+
+#define THREADS	8
+#define TASKS	4
+#define LOCALS	4
+#define KEYS	8
+#define ROUNDS	3000
+
+static struct tl_local shared[LOCALS] = {
+	TL_LOCAL(.name = "s0"), TL_LOCAL(.name = "s1"),
+	TL_LOCAL(.name = "s2"), TL_LOCAL(.name = "s3"),
+};
+static tl_key_t keys[KEYS];
+static atomic_long wrong, destroyed;
+
+static void count(void *v)
+{
+	(void)v;
+	destroyed++;
+}
+
+/* Set every shared local and one key in each of @tasks. */
+static void fill(struct tl_node *tasks, int round)
+{
+	int t, i;
+
+	for (t = 0; t < TASKS; t++) {
+		tl_task_init(&tasks[t]);
+		tl_switch(&tasks[t]);
+		for (i = 0; i < LOCALS; i++)
+			tl_set(&shared[i], &tasks[t]);
+		tl_setspecific(keys[(round + t) % KEYS], &tasks[t]);
+	}
+}
+
+/* Read them back after switches, inside and outside a scope. */
+static void check(struct tl_node *tasks, int round, void *id)
+{
+	struct tl_scope scope;
+	void *k;
+	int t, i;
+
+	for (t = 0; t < TASKS; t++) {
+		tl_switch(&tasks[t]);
+		for (i = 0; i < LOCALS; i++)
+			wrong += tl_get(&shared[i]) != &tasks[t];
+		tl_scope_enter(&scope, &shared[0], id);
+		wrong += tl_get(&shared[0]) != id;
+		tl_scope_exit(&scope);
+		wrong += tl_get(&shared[0]) != &tasks[t];
+		k = tl_getspecific(keys[(round + t) % KEYS]);
+		wrong += k != NULL && k != &tasks[t];
+	}
+}
+
+/* Registry traffic beside: a key and a local that come and go with values. */
+static void churn_registry(void)
+{
+	struct tl_local tmp = TL_LOCAL(.destroy = count);
+	struct tl_node task = TL_NODE_INIT(task);
+	tl_key_t k;
+
+	if (tl_key_create(&k, count) == 0) {
+		tl_setspecific(k, &k);
+		tl_key_delete(k);
+	}
+	tl_switch(&task);
+	tl_set(&tmp, &task);
+	tl_switch(NULL);
+	tl_local_unregister(&tmp);
+	tl_task_exit(&task);
+}
+
+static void *worker(void *id)
+{
+	struct tl_node tasks[TASKS];
+	int round, t;
+
+	for (round = 0; round < ROUNDS; round++) {
+		fill(tasks, round);
+		check(tasks, round, id);
+		tl_switch(NULL);
+		for (t = 0; t < TASKS; t++)
+			tl_task_exit(&tasks[t]);
+		if (round % 20 == 0)
+			churn_registry();
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	static int ids[THREADS];
+	pthread_t th[THREADS];
+	int i;
+
+	for (i = 0; i < KEYS; i++)
+		if (tl_key_create(&keys[i], count))
+			return 1;
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&th[i], NULL, worker, &ids[i]))
+			return 1;
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	printf("stress: %d threads x %d rounds, %ld wrong values, %ld destructor calls\n",
+	       THREADS, ROUNDS, (long)wrong, (long)destroyed);
+	return wrong != 0;
+}
