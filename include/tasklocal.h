@@ -206,10 +206,12 @@ struct tl_local {
  * and are checked by the out-of-line path.
  *
  * With TL_THREADS 0 under a preemptive kernel, the switch hook may run
- * between any two instructions of a lookup: tl_switch() counts switches,
- * and a lookup that saw the count change takes the slow path (entries are
- * filled with the registry lock held, which such a kernel's lock makes a
- * critical section).
+ * between any two instructions of a lookup: tl_switch() counts switches
+ * (by two), and a lookup that saw the count change takes the slow path
+ * (entries are filled with the registry lock held, which such a kernel's
+ * lock makes a critical section).  The count is odd while a task exit
+ * runs: lookups then take the slow path, where every local resolves to
+ * the exiting task even after a preemption put the caller's task back.
  */
 #define TL__WAYS	2
 
@@ -305,6 +307,9 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 
 	/* Every load of the probe after the count, not before. */
 	__asm__ volatile("" ::: "memory");
+	/* Odd: a task exit runs, which the slow path knows about. */
+	if (TL__UNLIKELY(seq & 1))
+		return false;
 #endif
 	const TL__CENTRY *e = tl__set(l);
 	struct tl_node *cur = tl__thread.cur;
@@ -362,7 +367,7 @@ static inline struct tl_node *tl_switch(struct tl_node *task)
 
 	tl__thread.cur = task;
 #if !TL_THREADS
-	tl__thread.switches++;	/* a preempted lookup sees it */
+	tl__thread.switches += 2;	/* a preempted lookup sees it */
 #endif
 	return prev;
 }
@@ -399,15 +404,17 @@ static inline struct tl_node *tl_current(void)
  * Destructors run with @task made current on this thread, and while they
  * run every local resolves to @task, whatever its discriminator says, so
  * that what they set is destroyed here instead of landing in some other
- * task.  That holds while the current task is @task or the caller's own
- * (a preemptive kernel's switch hook puts the caller's back when it
- * resumes); a destructor that switches to another task sees that task.
+ * task.  That holds while the current task is @task; a destructor that
+ * switches to another task sees that task.  With TL_THREADS 0 it holds
+ * for the caller's own task too: a preemptive kernel's switch hook puts
+ * that one back when the caller resumes mid-destructor.
  * Values of unregistered locals are released without destructors.  Slots
  * given by the library go back to their pool or allocator; slots given to
  * tl_bind() are unlinked before their destructor runs and belong to the
  * caller again (the destructor may free the object that holds one).  @task
  * is empty afterwards and may be used again; an exit of @task from one of
- * its own destructors does nothing.
+ * its own destructors, or from a destructor of a task its exit exits, does
+ * nothing.
  *
  * The caller must keep @task's struct tl_node valid until the call
  * returns (a destructor must not free the object that embeds it), and

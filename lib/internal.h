@@ -161,8 +161,10 @@ void tl__mem_free(void *ptr, size_t size);
 struct tl_slot *tl__slot_alloc(size_t data_size);
 void tl__slot_free(struct tl_slot *s);
 #if TL_THREADS
-/* Give back the slots the threads keep (all, or all but this thread's). */
-void tl__slot_caches_drain_locked(bool others_only);
+/* Give back the slots every thread keeps. */
+void tl__slot_caches_drain_locked(void);
+/* In a fork() child: give back, and forget, the other threads' caches. */
+void tl__slot_caches_fork_locked(void);
 /* This thread ends: its kept slots go back. */
 void tl__slot_cache_exit(void);
 /*
@@ -204,6 +206,7 @@ struct tl__exiting {
 	struct tl_node *task;	/* NULL: no exit running */
 	struct tl_node *cur;	/* what the exit made current */
 	struct tl_node *caller;	/* the caller's current task, NULL: none */
+	const struct tl__exiting *outer;	/* the exit this one runs in */
 };
 
 extern TL__THREAD_LOCAL struct tl__exiting tl__exiting;
@@ -222,9 +225,16 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 	const struct tl_discriminator *d = l->disc;
 	struct tl_node *c = tl__thread.cur;
 
+	/*
+	 * Entries filled meanwhile carry the exiting task's tag, whatever
+	 * the current one.  The caller's own task counts only without
+	 * threads, where a preemptive kernel puts it back (and the inline
+	 * path stays out while an exit runs, see tl__cached()).
+	 */
 	if (TL__UNLIKELY(tl__exiting.task != NULL) &&
-	    (c == tl__exiting.cur || (c && c == tl__exiting.caller))) {
-		*cur = c;
+	    (c == tl__exiting.cur ||
+	     (!TL_THREADS && c && c == tl__exiting.caller))) {
+		*cur = tl__exiting.cur;
 		return tl__exiting.task;
 	}
 	if (d) {

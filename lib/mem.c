@@ -64,7 +64,7 @@ int tl_allocator_set(const struct tl_allocator *a)
 		return -EINVAL;
 	tl__lock();
 #if TL_THREADS
-	tl__slot_caches_drain_locked(false);
+	tl__slot_caches_drain_locked();
 #endif
 	if (tl__mem_quiesce)
 		tl__mem_quiesce();
@@ -187,13 +187,28 @@ static void cache_empty_locked(struct slot_cache *c)
 	c->n = 0;
 }
 
-void tl__slot_caches_drain_locked(bool others_only)
+void tl__slot_caches_drain_locked(void)
 {
 	struct slot_cache *c;
 
 	tl_for_each_entry(c, &caches, link)
-		if (!others_only || c != &slot_cache)
+		cache_empty_locked(c);
+}
+
+/*
+ * In a fork() child: the other threads are gone, their caches are
+ * emptied and taken off the list (their memory may soon be a new
+ * thread's, zero-filled: nothing else of theirs is written).
+ */
+void tl__slot_caches_fork_locked(void)
+{
+	struct slot_cache *c, *n;
+
+	tl_for_each_entry_safe(c, n, &caches, link)
+		if (c != &slot_cache) {
 			cache_empty_locked(c);
+			tl_node_del(&c->link);
+		}
 }
 
 void tl__slot_cache_exit(void)

@@ -355,7 +355,13 @@ struct tl_local *tl__resolve(const struct tl_slot *s)
 	if (!b || i >= b->cap)
 		return NULL;
 	l = (struct tl_local *)TL__LOAD(&b->by_index[i], ACQUIRE);
-	return l && TL__LOAD(&l->tl__gen, ACQUIRE) == s->gen ? l : NULL;
+	/*
+	 * The index too: an entry read just before its local moved to
+	 * another index must not match a generation counted there.  Gen 0
+	 * (an exit round's marker, a local being registered) is nobody's.
+	 */
+	return l && s->gen && TL__LOAD(&l->tl__gen, ACQUIRE) == s->gen &&
+	       l->tl__index == i ? l : NULL;
 }
 
 /* ------------------------------------------------------------ register */

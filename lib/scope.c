@@ -70,30 +70,21 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 	return 0;
 }
 
-int (tl_scope_exit)(struct tl_scope *scope)
+/* Unlink @scope's binding and show what it shadowed. */
+static void scope_close(struct tl_scope *scope)
 {
-	struct tl_node *task, *next;
+	struct tl_node *task = scope->tl__task, *next;
+	struct tl_slot *s = &scope->tl__slot;
+	struct tl_local *l = scope->tl__local;
 	struct tl__place p;
-	struct tl_slot *s;
-	struct tl_local *l;
 	uint64_t old;
 
-	if (!scope || !(task = scope->tl__task))
-		return -EINVAL;
-	s = &scope->tl__slot;
-	if (!tl__slot_visible(s, task)) {
-#if TL_DEBUG
-		tl__report("tl_scope_exit() of a scope that is not the innermost of its local");
-#endif
-		return -EINVAL;
-	}
 	next = s->node.next;
 	tl_node_del(&s->node);
 	scope->tl__task = NULL;
 	/* Unregistered meanwhile: its key changed then, no entry holds it. */
-	l = scope->tl__local;
 	if (TL__LOAD(&l->tl__gen, ACQUIRE) != s->gen)
-		return 0;
+		return;
 	old = TL__LOAD(&l->tl__key, RELAXED);
 	tl__invalidate(l);
 	/* What shows now, cached for the next lookup if the task is current. */
@@ -103,6 +94,19 @@ int (tl_scope_exit)(struct tl_scope *scope)
 		else
 			cache_rekey(l, &p, old, &tl__none);
 	}
+}
+
+int (tl_scope_exit)(struct tl_scope *scope)
+{
+	if (!scope || !scope->tl__task)
+		return -EINVAL;
+	if (!tl__slot_visible(&scope->tl__slot, scope->tl__task)) {
+#if TL_DEBUG
+		tl__report("tl_scope_exit() of a scope that is not the innermost of its local");
+#endif
+		return -EINVAL;
+	}
+	scope_close(scope);
 	return 0;
 }
 
@@ -118,6 +122,11 @@ int tl_scope_run(struct tl_local *l, void *value, int (*fn)(void *arg),
 	if (ret)
 		return ret;
 	ret = fn(arg);
-	tl_scope_exit(&scope);
+	/*
+	 * Closed even if @fn left a scope of its own open: this one's
+	 * storage is on this stack.
+	 */
+	if (tl_scope_exit(&scope) && scope.tl__task)
+		scope_close(&scope);
 	return ret;
 }

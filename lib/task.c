@@ -85,7 +85,7 @@ static void fork_child(void)
 		tl_node_del(&r->link);
 		tl__detach(&r->values, &dropped);
 	}
-	tl__slot_caches_drain_locked(true);
+	tl__slot_caches_fork_locked();
 	tl__unlock();
 	tl__drop(&dropped);
 }
@@ -355,29 +355,48 @@ static bool destroy_round(struct tl_node *task)
  * is dropped without destructors.  An exit of the task already being
  * exited (from one of its destructors) does nothing: the rounds take care.
  */
+/* Whether @task is being exited on this thread, by this exit or one it runs in. */
+static bool task_exiting(const struct tl_node *task)
+{
+	const struct tl__exiting *x;
+
+	for (x = &tl__exiting; x && x->task; x = x->outer)
+		if (x->task == task)
+			return true;
+	return false;
+}
+
 static void task_exit(struct tl_node *task, struct tl_node *cur)
 {
 	struct tl_node left, *prev;
+	struct tl__exiting outer;
 	int round;
 
-	if (!tl__list_ok(tl__task_ready(task)) || task == tl__exiting.task ||
-	    tl_node_empty(task))
+	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task) ||
+	    task_exiting(task))
 		return;
 	prev = tl_switch(cur);
-	{
-		struct tl__exiting outer = tl__exiting;
-
-		tl__exiting.task = task;
-		tl__exiting.cur = cur;
-		tl__exiting.caller = prev;
-		for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
-			if (!destroy_round(task))
-				break;
-		tl_node_init(&left);
-		tl__detach(task, &left);
-		tl__drop(&left);
-		tl__exiting = outer;
-	}
+	outer = tl__exiting;
+	tl__exiting.task = task;
+	tl__exiting.cur = cur;
+	tl__exiting.caller = prev;
+	tl__exiting.outer = &outer;
+#if !TL_THREADS
+	/* Odd while an exit runs: the inline path stays out (tl__cached()). */
+	if (!outer.task)
+		tl__thread.switches++;
+#endif
+	for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
+		if (!destroy_round(task))
+			break;
+	tl_node_init(&left);
+	tl__detach(task, &left);
+	tl__drop(&left);
+#if !TL_THREADS
+	if (!outer.task)
+		tl__thread.switches++;
+#endif
+	tl__exiting = outer;
 	tl_switch(prev);
 }
 
@@ -395,7 +414,7 @@ void tl_root_exit(void)
 		return;
 	task_exit(&tl__root_ctx.values, NULL);
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
-	if (tl__root_ctx.armed && tl__exiting.task != &tl__root_ctx.values)
+	if (tl__root_ctx.armed && !task_exiting(&tl__root_ctx.values))
 		root_disarm();
 }
 

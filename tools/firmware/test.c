@@ -216,8 +216,26 @@ static struct tl_local dup = TL_LOCAL(.name = "req");
 #define FILL_LOCALS (POOL_BLOCKS + 4)
 static struct tl_local fill[FILL_LOCALS];
 
+static struct tl_node caller_node, victim_node;
+static void *preempted_read;
+static int preempted_calls;
+
+static void preempted_destroy(void *value)
+{
+	(void)value;
+	preempted_calls++;
+	if (preempted_calls > 1)
+		return;
+	tl_switch(&caller_node);		/* the kernel resumes the caller */
+	preempted_read = tl_get(&logger);
+	tl_set(&tmp, "set after the preemption");
+}
+
+static struct tl_local preempted = TL_LOCAL(.name = "preempted",
+					    .destroy = preempted_destroy);
+
 static struct tl_local *const named[] = {
-	&req, &stats, &logger, &late, &trace, &tmp,
+	&req, &stats, &logger, &late, &trace, &tmp, &preempted,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -477,6 +495,39 @@ static void phase_reregister(void)
 	      "every slot of the task came back at its exit");
 }
 
+/* ------------------------------------- exit across a preemption */
+
+/*
+ * Task "caller" exits task "victim", and a preemption happens inside the
+ * victim's destructor: the switch hook puts the caller's node back (here
+ * by hand, as PendSV would).  What the destructor reads and sets is still
+ * the victim's, even for a local whose caller's value is cached.
+ */
+static void phase_preempted_exit(void)
+{
+	tl_node_init(&caller_node);
+	tl_node_init(&victim_node);
+	tmp_destroyed = 0;
+	tl_switch(&caller_node);
+	CHECK_RET(tl_set(&logger, "caller's"), 0);
+	check(same_text(tl_get(&logger), "caller's"), "the caller's value cached");
+	tl_switch(&victim_node);
+	CHECK_RET(tl_set(&preempted, "victim's"), 0);
+	tl_switch(&caller_node);
+	tl_task_exit(&victim_node);
+	check(preempted_calls == 1 && preempted_read == NULL,
+	      "after the preemption the destructor still read the victim's value");
+	check(tmp_destroyed == 1 && same_text(tmp_last_destroyed,
+					      "set after the preemption"),
+	      "what it set was the victim's, destroyed in the next round");
+	check(tl_get(&tmp) == NULL && same_text(tl_get(&logger), "caller's"),
+	      "the caller's own values are untouched");
+	tl_task_exit(&caller_node);
+	tl_switch(NULL);
+	tmp_destroyed = 0;		/* the count is the re-registration's */
+	tmp_last_destroyed = NULL;
+}
+
 /* ------------------------------------------------------ the end */
 
 static void phase_end(void)
@@ -512,6 +563,7 @@ int main(void)
 	phase_measure();
 	phase_boot();
 	phase_workers();
+	phase_preempted_exit();
 	phase_exhaust();
 	phase_reregister();
 	phase_end();
