@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -147,7 +149,69 @@ static void test_concurrent_register_unregister(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * fork() while another thread keeps freed slots: the child gives them
+ * back and forgets that thread's cache, whose memory a thread of the child
+ * may reuse at once.
+ */
+static struct tl_local kept = TL_LOCAL(.name = "thread.kept");
+static pthread_barrier_t fork_barrier;
+
+static void churn_one_task(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+
+	tl_switch(&t);
+	tl_set(&kept, &t);
+	tl_switch(NULL);
+	tl_task_exit(&t);		/* its slot is kept by this thread */
+}
+
+static void *keep_and_wait(void *arg)
+{
+	churn_one_task();
+	pthread_barrier_wait(&fork_barrier);
+	pthread_barrier_wait(&fork_barrier);
+	return arg;
+}
+
+static void *child_thread(void *arg)
+{
+	churn_one_task();
+	return arg;
+}
+
+static void test_fork_child_forgets_dead_threads_kept_slots(void)
+{
+	pthread_t th, in_child;
+	int status = -1;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_barrier_init(&fork_barrier, NULL, 2), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, keep_and_wait, NULL), 0);
+	pthread_barrier_wait(&fork_barrier);
+	pid = fork();
+	if (pid == 0) {
+		int bad = pthread_create(&in_child, NULL, child_thread, NULL) ||
+			  pthread_join(in_child, NULL);
+
+		bad |= tl_local_unregister(&kept) != 0;
+		bad |= tl_allocator_set(NULL) != 0;	/* every block came back */
+		_exit(bad);
+	}
+	CU_ASSERT(pid > 0);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pthread_barrier_wait(&fork_barrier);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&fork_barrier);
+	CU_ASSERT_EQUAL(tl_local_unregister(&kept), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(thread,
+	UNIT_TEST(test_fork_child_forgets_dead_threads_kept_slots),
 	UNIT_TEST(test_root_context_per_thread_with_exit_destructors),
 	UNIT_TEST(test_current_task_is_per_thread),
 	UNIT_TEST(test_concurrent_register_unregister));
