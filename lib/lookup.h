@@ -62,12 +62,13 @@ TL__HOT bool tl__entry_is(const struct tl__centry *e,
 }
 
 /*
- * The entry of @tag (a task, bit 0 set for a discriminator's) in @l's set,
- * or NULL.  Without threads a switch during the probe voids it (see
- * struct tl__thread).
+ * The slot cached for @tag (a task, bit 0 set for a discriminator's) and
+ * @l (tl__none: no value), or NULL.  Read inside the probe: without
+ * threads, a switch during it voids it (see struct tl__thread), and the
+ * entry may be another's right after.
  */
-TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
-				     const struct tl_node *tag)
+TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
+				  const struct tl_node *tag)
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
@@ -76,15 +77,25 @@ TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
 #endif
 	struct tl__centry *e = tl__set_of(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+	struct tl_slot *s;
 
-	if (!tl__entry_is(&e[0], tag, key))
-		e = tl__entry_is(&e[1], tag, key) ? &e[1] : NULL;
+	_Static_assert(TL__WAYS == 4, "the probe below checks 4 ways");
+	if (tl__entry_is(&e[0], tag, key))
+		s = e[0].slot;
+	else if (tl__entry_is(&e[1], tag, key))
+		s = e[1].slot;
+	else if (tl__entry_is(&e[2], tag, key))
+		s = e[2].slot;
+	else if (tl__entry_is(&e[3], tag, key))
+		s = e[3].slot;
+	else
+		s = NULL;
 #if !TL_THREADS
 	__asm__ volatile("" ::: "memory");
 	if (tl__thread.switches != seq)
 		return NULL;
 #endif
-	return e;
+	return s;
 }
 #endif
 
@@ -97,7 +108,6 @@ TL__HOT struct tl__centry *tl__probe(const struct tl_local *l,
 TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
 {
 	struct tl_discriminator *d = l->disc;
-	struct tl__centry *e;
 	struct tl_node *c;
 
 	if (!d || tl__exiting.task)
@@ -108,8 +118,7 @@ TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
 		c = d->current(d);
 	else
 		return NULL;
-	e = tl__probe(l, (struct tl_node *)((uintptr_t)c | 1));
-	return e ? e->slot : NULL;
+	return tl__probe(l, (struct tl_node *)((uintptr_t)c | 1));
 }
 
 /*
@@ -146,10 +155,10 @@ TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
 				   const struct tl__place *p, bool none)
 {
 #if TL_CACHE_SIZE
-	struct tl__centry *e = tl__probe(l, p->tag);
+	struct tl_slot *s = tl__probe(l, p->tag);
 
-	if (e)
-		return e->slot == &tl__none ? NULL : e->slot;
+	if (s)
+		return s == &tl__none ? NULL : s;
 #endif
 	return tl__lookup_walk(l, p, none);
 }

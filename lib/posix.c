@@ -192,12 +192,20 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 		return err;
 
 	/*
-	 * The entry is reserved: off the free list, generation 0, so nobody
-	 * else touches it while the registry (which takes the lock itself)
-	 * makes its local a new registration.
+	 * The entry is reserved: off the free list, generation 0, so no call
+	 * on a key uses it while the registry (which takes the lock itself)
+	 * makes its local a new registration.  Only the public fields are
+	 * set here: a thread releasing a slot of the key deleted before may
+	 * still read the private ones (generation, index), without the lock,
+	 * and the registry resets them itself.
 	 */
-	memset(&e->local, 0, sizeof(e->local));
+	e->local.name = NULL;
+	e->local.size = 0;
+	e->local.init = NULL;
 	e->local.destroy = destructor;
+	e->local.copy = NULL;
+	e->local.arg = NULL;
+	e->local.disc = NULL;
 	e->local.flags = TL__NOAUTO;
 	err = tl_local_register(&e->local);
 	if (err)
