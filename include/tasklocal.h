@@ -191,8 +191,7 @@ struct tl_local {
 
 /*
  * The per-thread lookup cache the inline fast path reads: sets of
- * TL__WAYS entries (the first two checked inline, the others out of line),
- * a local's set chosen by its registry index, each entry
+ * TL__WAYS entries, a local's set chosen by its registry index, each entry
  * (task, key, slot) tagged by the task it was filled for, so that the
  * entries of several tasks (a switch between every few accesses) and of
  * locals whose indices collide coexist.  An entry is valid as long as its
@@ -214,7 +213,7 @@ struct tl_local {
  * runs: lookups then take the slow path, where every local resolves to
  * the exiting task even after a preemption put the caller's task back.
  */
-#define TL__WAYS	4	/* the inline path checks the first two */
+#define TL__WAYS	2
 
 struct tl__centry {
 	struct tl_node *task;	/* first: see TL__FS_CACHE */

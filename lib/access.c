@@ -15,39 +15,21 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 #if TL_CACHE_SIZE
 	struct tl__centry *e = tl__set_of(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
-	int w;
 
 	/* Not registered any more (a typed local's init, say): never set 0. */
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
 	if (!TL_THREADS)
 		tl__lock();
-	/* The entry of this task and local, if any, else the last way. */
-	w = tl__entry_is(&e[0], p->tag, key) ? 0 :
-	    tl__entry_is(&e[1], p->tag, key) ? 1 :
-	    tl__entry_is(&e[2], p->tag, key) ? 2 : 3;
-	/*
-	 * Most recent first, so that the inline path (the first two ways)
-	 * sees the two most recent.  Unrolled, not a loop that the compiler
-	 * turns into memmove().
-	 */
-	_Static_assert(TL__WAYS == 4, "the shift below moves up to 3 entries");
-	switch (w) {
-	case 3:
-		e[3] = e[2];
-		/* fall through */
-	case 2:
-		e[2] = e[1];
-		/* fall through */
-	case 1:
-		e[1] = e[0];
-		break;
-	default:
-		break;
+	if (tl__entry_is(&e[1], p->tag, key)) {
+		e[1].slot = s;
+	} else {
+		if (!tl__entry_is(&e[0], p->tag, key))
+			e[1] = e[0];
+		e[0].task = p->tag;
+		e[0].key = key;
+		e[0].slot = s;
 	}
-	e[0].task = p->tag;
-	e[0].key = key;
-	e[0].slot = s;
 	if (!TL_THREADS)
 		tl__unlock();
 #else

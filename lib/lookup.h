@@ -79,15 +79,10 @@ TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 	struct tl_slot *s;
 
-	_Static_assert(TL__WAYS == 4, "the probe below checks 4 ways");
 	if (tl__entry_is(&e[0], tag, key))
 		s = e[0].slot;
 	else if (tl__entry_is(&e[1], tag, key))
 		s = e[1].slot;
-	else if (tl__entry_is(&e[2], tag, key))
-		s = e[2].slot;
-	else if (tl__entry_is(&e[3], tag, key))
-		s = e[3].slot;
 	else
 		s = NULL;
 #if !TL_THREADS

@@ -22,8 +22,7 @@
 TL__THREAD_LOCAL struct tl__thread tl__thread = {
 	.cur = NULL,
 #if TL_CACHE_SIZE
-	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK },
-		   [2] = { .task = NO_TASK }, [3] = { .task = NO_TASK } },
+	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK } },
 #endif
 };
 

@@ -17,7 +17,7 @@
  *                                       registry from a tl_arena or another
  *                                       struct tl_allocator
  *   TL_CACHE_SIZE              128      per-thread lookup cache entries, a
- *                                       power of two >= 4 (sets of four
+ *                                       power of two >= 2 (sets of two
  *                                       entries); 0: no cache, every lookup
  *                                       walks the task's list.  With
  *                                       TL_THREADS 0 under a preemptive
@@ -52,8 +52,8 @@
 #define TL_CACHE_SIZE 128
 #endif
 
-#if (TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)) || (TL_CACHE_SIZE && TL_CACHE_SIZE < 4)
-#error "TL_CACHE_SIZE must be 0 or a power of two, at least 4"
+#if (TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)) || TL_CACHE_SIZE == 1
+#error "TL_CACHE_SIZE must be 0 or a power of two, at least 2"
 #endif
 
 #ifndef TL_DEBUG
