@@ -60,7 +60,7 @@ struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
  * -ENOENT (@l->init unregistered @l).
  */
-static int add(struct tl_local *l, const struct tl__place *p, size_t size,
+static int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
 	       struct tl_slot **out)
 {
 	uint32_t gen = l->tl__gen;
@@ -129,7 +129,7 @@ int tl__set_slow(struct tl_local *l, void *value)
 	if (!s) {
 		if (!value)
 			return 0;	/* NULL is "no value": nothing to store */
-		err = add(l, &p, 0, &s);
+		err = slot_add(l, &p, 0, &s);
 		if (err)
 			return err;
 	}
@@ -144,7 +144,7 @@ void *tl__this_slow(struct tl_local *l)
 
 	if (!l || !l->size || tl__prepare(l, &p, &s))
 		return NULL;
-	if (!s && add(l, &p, l->size, &s))
+	if (!s && slot_add(l, &p, l->size, &s))
 		return NULL;
 	return s->value;
 }

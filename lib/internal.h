@@ -72,6 +72,23 @@ void tl__lock(void);
 void tl__unlock(void);
 
 /*
+ * The first line of every function whose name ends in _locked: under
+ * TL_DEBUG, reported (with the caller's line) when the lock is not held.
+ */
+#if TL_DEBUG
+bool tl__lock_held(void);
+void tl__report(const char *what);
+#define TL__ASSERT_LOCKED()						\
+	do {								\
+		if (!tl__lock_held())					\
+			tl__report("internal: a _locked function called "	\
+				   "without the registry lock");	\
+	} while (0)
+#else
+#define TL__ASSERT_LOCKED() do { } while (0)
+#endif
+
+/*
  * Whether the target has 64-bit atomics: without them the cache keys that
  * tasks change outside the lock are changed under it instead (with
  * TL_THREADS 0, the RTOS's critical section: a preemptive kernel may
@@ -104,11 +121,11 @@ struct tl_local *tl__resolve(const struct tl_slot *s);
  * the first with the lock held, the second without.
  */
 #if TL_CACHE_SIZE
-void tl__invalidate_locked(struct tl_local *l);
+void tl__rekey(struct tl_local *l);
 void tl__invalidate(struct tl_local *l);
 #else
 /* No cache, no entry to invalidate. */
-static inline void tl__invalidate_locked(struct tl_local *l)
+static inline void tl__rekey(struct tl_local *l)
 {
 	(void)l;
 }

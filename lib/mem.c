@@ -178,6 +178,8 @@ static struct tl_node caches = TL_NODE_INIT(caches);
 /* Give every block of @c back to the allocator.  Call with the lock held. */
 static void cache_empty_locked(struct slot_cache *c)
 {
+	TL__ASSERT_LOCKED();
+
 	while (c->free) {
 		void *b = c->free;
 
@@ -191,6 +193,8 @@ void tl__slot_caches_drain_locked(void)
 {
 	struct slot_cache *c;
 
+	TL__ASSERT_LOCKED();
+
 	tl_for_each_entry(c, &caches, link)
 		cache_empty_locked(c);
 }
@@ -203,6 +207,8 @@ void tl__slot_caches_drain_locked(void)
 void tl__slot_caches_fork_locked(void)
 {
 	struct slot_cache *c, *n;
+
+	TL__ASSERT_LOCKED();
 
 	tl_for_each_entry_safe(c, n, &caches, link)
 		if (c != &slot_cache) {
@@ -271,6 +277,8 @@ static void *pool_pop_locked(struct tl_pool *p)
 {
 	void *b = p->free;
 
+	TL__ASSERT_LOCKED();
+
 	if (b) {
 		p->free = *(void **)b;
 		p->used++;
@@ -280,6 +288,8 @@ static void *pool_pop_locked(struct tl_pool *p)
 
 static void pool_push_locked(struct tl_pool *p, void *b)
 {
+	TL__ASSERT_LOCKED();
+
 	*(void **)b = p->free;
 	p->free = b;
 	p->used--;

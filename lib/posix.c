@@ -69,6 +69,8 @@ static int chunk_alloc_locked(uint32_t k)
 	size_t i, len = chunk_len(k);
 	struct tl__key_entry *chunk;
 
+	TL__ASSERT_LOCKED();
+
 	if (len > SIZE_MAX / sizeof(*chunk))
 		return ENOMEM;
 	chunk = tl__mem_alloc(len * sizeof(*chunk));
@@ -92,6 +94,8 @@ static int chunk_alloc_locked(uint32_t k)
 static void shrink_if_empty_locked(void)
 {
 	uint32_t k;
+
+	TL__ASSERT_LOCKED();
 
 	if (table.used)
 		return;
@@ -119,6 +123,8 @@ static int take_new_locked(uint32_t *pos)
 {
 	uint32_t p;
 	int err;
+
+	TL__ASSERT_LOCKED();
 
 	do {
 		if (table.chunk == TL__KEY_CHUNKS)
@@ -148,6 +154,8 @@ static int take_locked(uint32_t *pos, uint32_t *count)
 	uint32_t p = table.free;
 	int err;
 
+	TL__ASSERT_LOCKED();
+
 	if (p != NO_POS) {
 		table.free = entry_at(p)->next;
 	} else {
@@ -168,6 +176,8 @@ static int take_locked(uint32_t *pos, uint32_t *count)
 static void put_locked(uint32_t pos)
 {
 	struct tl__key_entry *e = entry_at(pos);
+
+	TL__ASSERT_LOCKED();
 
 	if (e->uses != TL__KEY_USES_LAST) {
 		e->next = table.free;

@@ -110,6 +110,16 @@ int tl_lock_set(const struct tl_lock *lock)
 	return 0;
 }
 
+#if TL_DEBUG
+/* Locks this thread holds, so that the _locked functions can check. */
+static TL__THREAD_LOCAL int lock_depth;
+
+bool tl__lock_held(void)
+{
+	return lock_depth > 0;
+}
+#endif
+
 void tl__lock(void)
 {
 	if (lock_hook.lock)
@@ -118,10 +128,16 @@ void tl__lock(void)
 	else
 		pthread_mutex_lock(&mutex);
 #endif
+#if TL_DEBUG
+	lock_depth++;
+#endif
 }
 
 void tl__unlock(void)
 {
+#if TL_DEBUG
+	lock_depth--;
+#endif
 	if (lock_hook.unlock)
 		lock_hook.unlock(lock_hook.ctx);
 #if TL_THREADS
@@ -151,7 +167,7 @@ static TL__THREAD_LOCAL struct {
 	uint64_t next, end;
 } tag_block;
 
-static uint64_t tag_new_locked(void)
+static uint64_t tag_new(void)
 {
 	if (tag_block.next == tag_block.end) {
 		tag_block.next = __atomic_fetch_add(&tags, TAG_BLOCK,
@@ -161,12 +177,12 @@ static uint64_t tag_new_locked(void)
 	return tag_block.next++;
 }
 #elif TL__KEY_ATOMIC
-static uint64_t tag_new_locked(void)
+static uint64_t tag_new(void)
 {
 	return __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED);
 }
 #else
-static uint64_t tag_new_locked(void)
+static uint64_t tag_new(void)
 {
 	return ++tags;
 }
@@ -175,18 +191,19 @@ static uint64_t tag_new_locked(void)
 /*
  * Give @l a new cache tag: no entry of any thread matches it from then on.
  * Without the lock, so that scopes and first values change keys without
- * it; where the target has no 64-bit atomics, under the lock.
+ * it, except where the target has no 64-bit atomics: there the caller
+ * holds the lock (tl__invalidate() takes it).
  */
-void tl__invalidate_locked(struct tl_local *l)
+void tl__rekey(struct tl_local *l)
 {
-	TL__STORE(&l->tl__key, tag_new_locked(), RELAXED);
+	TL__STORE(&l->tl__key, tag_new(), RELAXED);
 }
 
 void tl__invalidate(struct tl_local *l)
 {
 	if (!TL__KEY_ATOMIC)
 		tl__lock();
-	tl__invalidate_locked(l);
+	tl__rekey(l);
 	if (!TL__KEY_ATOMIC)
 		tl__unlock();
 }
@@ -202,7 +219,7 @@ static void place_store(struct tl_local *l, uint32_t index)
 #if TL_CACHE_SIZE
 	uint32_t off = tl__set_offset(index);
 
-	tl__invalidate_locked(l);
+	tl__rekey(l);
 	/*
 	 * The inline path never matches a local with a discriminator: it is
 	 * pointed at the empty set (offset 0) and goes out of line at once.
@@ -233,7 +250,7 @@ static void place_clear(struct tl_local *l)
 {
 	TL__STORE(&l->tl__tpoff, 0, RELAXED);
 	TL__STORE(&l->tl__off, 0, RELAXED);
-	tl__invalidate_locked(l);
+	tl__rekey(l);
 }
 
 /* --------------------------------------------------------------- index */
@@ -241,6 +258,8 @@ static void place_clear(struct tl_local *l)
 /* Mark index @i free, unless it handed out its last generation. */
 static void index_put_locked(uint32_t i)
 {
+	TL__ASSERT_LOCKED();
+
 	TL__STORE(&reg.by_index[i], 0, RELAXED);
 	if (reg.gens[i] == GEN_LAST)
 		return;
@@ -253,6 +272,8 @@ static void index_put_locked(uint32_t i)
 static uint32_t index_take_locked(void)
 {
 	uint32_t w, i;
+
+	TL__ASSERT_LOCKED();
 
 	for (w = reg.hint; w < map_words(reg.cap); w++)
 		if (reg.freemap[w])
@@ -273,6 +294,8 @@ static int grow_locked(void)
 	struct table *b;
 	uintptr_t *t;
 	uint32_t *g, *m;
+
+	TL__ASSERT_LOCKED();
 
 	if (cap > TL__INDEX_MAX || cap < reg.cap)
 		return -ENOMEM;
@@ -309,6 +332,8 @@ static void retired_free_locked(struct table *b)
 {
 	struct table *r = b->retired;
 
+	TL__ASSERT_LOCKED();
+
 	b->retired = NULL;
 	while (r) {
 		struct table *next = r->retired;
@@ -321,6 +346,8 @@ static void retired_free_locked(struct table *b)
 void tl__registry_shrink_locked(void)
 {
 	uint32_t i;
+
+	TL__ASSERT_LOCKED();
 
 	if (!reg.table)
 		return;
@@ -370,6 +397,8 @@ static struct tl__name *name_find_locked(const char *name)
 {
 	struct tl__name *rec;
 
+	TL__ASSERT_LOCKED();
+
 	HASH_FIND_STR(reg.names, name, rec);
 	return rec;
 }
@@ -379,6 +408,8 @@ static int register_locked(struct tl_local *l)
 	struct tl__name *rec = NULL;
 	uint32_t index;
 	int err;
+
+	TL__ASSERT_LOCKED();
 
 	if (l->tl__index)
 		return 0;

@@ -52,6 +52,8 @@ static void root_thread_exit(void *unused)
 
 static bool root_key_make_locked(void)
 {
+	TL__ASSERT_LOCKED();
+
 	if (!root_key_made)
 		root_key_made = !pthread_key_create(&root_key, root_thread_exit);
 	return root_key_made;
@@ -228,7 +230,7 @@ void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
  * owner.  Whether it is bound is read first: a destructor may free the
  * object a bound slot is embedded in.
  */
-static void finish(struct tl_slot *s, void (*destroy)(void *))
+static void slot_finish(struct tl_slot *s, void (*destroy)(void *))
 {
 	bool bound = s->info & TL__SLOT_BOUND;
 
@@ -247,7 +249,7 @@ void tl__release(struct tl_slot *s, bool run_destructor)
 {
 	struct tl_local *l = tl__unlinked(s);
 
-	finish(s, run_destructor && l ? l->destroy : NULL);
+	slot_finish(s, run_destructor && l ? l->destroy : NULL);
 }
 
 /*
@@ -288,11 +290,11 @@ void tl__detach(struct tl_node *task, struct tl_node *to)
 void tl__drop(struct tl_node *list)
 {
 	while (!tl_node_empty(list)) {
-		struct tl_slot *s = tl__slot_of(list->next);
+		struct tl_slot *s = tl_node_first_entry(list, struct tl_slot, node);
 
 		tl_node_del(&s->node);
 		if (!slot_is_marker(s))
-			finish(s, NULL);
+			slot_finish(s, NULL);
 	}
 }
 
@@ -313,13 +315,13 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
 
 	if (!l || !l->destroy || (s->info & TL__SLOT_SCOPE)) {
 		tl_node_del(&s->node);
-		finish(s, NULL);
+		slot_finish(s, NULL);
 		return next;
 	}
 	mark->info = s->info & ~TL__SLOT_FLAGS;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
-	finish(s, l->destroy);
+	slot_finish(s, l->destroy);
 	next = mark->node.next;
 	tl_node_del(&mark->node);
 	return next;

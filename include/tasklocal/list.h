@@ -167,6 +167,20 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
 }
 
 /**
+ * tl_node_first_entry - the structure of the first node of a list
+ * @head: the list head, not empty
+ * @type: the enclosing type
+ * @member: name of the struct tl_node inside @type
+ *
+ * Example: ``while (!tl_node_empty(&q)) { t = tl_node_first_entry(&q,
+ * struct task, link); tl_node_del(&t->link); run(t); }``
+ *
+ * Context: not thread safe; @head must not be empty.
+ */
+#define tl_node_first_entry(head, type, member) \
+	tl_container_of((head)->next, type, member)
+
+/**
  * tl_for_each_entry - iterate over the structures linked into a list
  * @pos: loop cursor, a pointer to the enclosing type
  * @head: the list head
