@@ -693,15 +693,18 @@ int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
  * struct tl_scope - a scoped binding of a pointer local, owned by the caller
  *
  * Usually on the stack of the function that enters it.  Fields are
- * private: the slot that holds the binding, linked into the task, the task
- * (NULL once closed) and the local.  Entering it initialises it; it must not be
+ * private: a slot (the value's, when the task had no value of the local;
+ * else a mark linked just before the value's slot, whose value the scope
+ * swapped), the task (NULL once closed), the local, and what it restores.  Entering it initialises it; it must not be
  * entered again while open, nor reused or freed until tl_scope_exit()
  * (or the task's exit) closed it.
  */
 struct tl_scope {
-	struct tl_slot tl__slot;	/* the binding */
+	struct tl_slot tl__slot;	/* the value's slot, or a mark before it */
 	struct tl_node *tl__task;	/* the task it is linked into; NULL: closed */
 	struct tl_local *tl__local;	/* the local it binds */
+	struct tl_slot *tl__base;	/* the slot whose value it swapped */
+	void *tl__saved;		/* that value before the scope */
 };
 
 /**

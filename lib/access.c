@@ -164,7 +164,7 @@ int (tl_del)(struct tl_local *l)
 	s = tl__lookup(l, &p, false);
 	if (!s)
 		return -ENOENT;
-	if (s->info & TL__SLOT_SCOPE)
+	if (tl__slot_scoped(s, p.head))
 		return -EBUSY;	/* a scope's binding is borrowed */
 	had_value = s->value != NULL;
 	tl_node_del(&s->node);
@@ -183,7 +183,7 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 	err = tl__prepare(l, &p, &old);
 	if (err)
 		return err;
-	if (old && (old->info & TL__SLOT_SCOPE))
+	if (old && tl__slot_scoped(old, p.head))
 		return -EBUSY;
 	if (old != slot) {
 		if (!tl__slot_unlinked(slot))

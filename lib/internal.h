@@ -37,23 +37,27 @@ static inline struct tl_slot *tl__slot_of(struct tl_node *node)
 	return tl_container_of(node, struct tl_slot, node);
 }
 
-/* Whether @a and @b hold values of the same registration. */
-static inline bool tl__slot_same(const struct tl_slot *a,
-				 const struct tl_slot *b)
+/*
+ * A scope's mark: linked just before the slot whose value the scope
+ * swapped (generation 0, so no lookup takes it for a value), the outermost
+ * first, the innermost next to the slot.
+ */
+static inline bool tl__scope_mark(const struct tl_slot *s)
 {
-	return a->gen == b->gen && tl__slot_index(a) == tl__slot_index(b);
+	return s->gen == 0 && (s->info & TL__SLOT_SCOPE);
 }
 
 /*
- * Whether @s, in @task's list, is the visible value of its local: the
- * first of its registration's slots (a scope's binding goes before the
- * value it shadows).
+ * Whether the value of @s, in @task's list, is a scope's: its slot is a
+ * scope's own, or the innermost of its scopes' marks is next to it.
  */
-static inline bool tl__slot_visible(const struct tl_slot *s,
-				    const struct tl_node *task)
+static inline bool tl__slot_scoped(const struct tl_slot *s,
+				   const struct tl_node *task)
 {
-	return s->node.prev == task ||
-	       !tl__slot_same(tl__slot_of(s->node.prev), s);
+	return (s->info & TL__SLOT_SCOPE) ||
+	       (s->node.prev != task &&
+		tl__scope_mark(tl_container_of(s->node.prev, struct tl_slot,
+					       node)));
 }
 
 /*
@@ -277,6 +281,13 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 /* The same, linked just before @at: the value it shadows, for a scope. */
 void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
 			  struct tl_node *at);
+
+/*
+ * scope.c: @mark is the first (outermost) of the scope marks before a slot:
+ * the slot gets back the value it had before them, the marks are unlinked
+ * and their scopes closed.  Returns the slot's node.
+ */
+struct tl_node *tl__scope_unwind(struct tl_slot *mark);
 
 /*
  * Called before a first value is added to @head: the root context is armed

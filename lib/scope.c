@@ -1,106 +1,101 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * lib/scope.c - scoped bindings: a struct tl_scope holds a slot of the
- * caller's, linked into the current task just before the value it shadows,
- * so that a lookup finds it first and its exit shows that value again.
- * The slots of one task and local are adjacent in the task's list, the
- * innermost first: that the scope's predecessor is no slot of its local is
- * the O(1) test of "innermost".  No lock, no allocation for a registered
- * local; the local's key changes at entry and exit, so that no cache entry
- * of any thread (a task may move between threads inside a scope) shows the
- * wrong binding.
+ * lib/scope.c - scoped bindings, with the binding's storage in the caller's
+ * struct tl_scope.
+ *
+ * When the task has a value of the local, a scope swaps the value in that
+ * value's own slot and links its slot, as a mark, just before it: lookups
+ * keep finding the same slot (so every cache entry of every thread stays
+ * right, even for a task that moves between threads inside the scope), and
+ * the exit puts the saved value back.  The marks of one slot are adjacent,
+ * the outermost first and the innermost next to the slot: "innermost" is
+ * one comparison.  When the task has no value, the scope's slot is linked
+ * as the value's, and its exit releases it like any value (the local's key
+ * changes then).  No lock, no allocation for a registered local.
  */
 #include "lookup.h"
 
-/*
- * The entry of the current task (@p) and @l that holds key @old (before an
- * invalidation) holds @s under the new key; without one, as
- * tl__cache_fill().
- */
-static void cache_rekey(struct tl_local *l, const struct tl__place *p,
-			uint64_t old, struct tl_slot *s)
+static struct tl_scope *scope_of(struct tl_slot *s)
 {
-#if TL_CACHE_SIZE
-	struct tl__centry *e = tl__set_of(l);
-	int w;
-
-	if (s == &tl__none)
-		tl__cache_mark_none(l);
-	if (!TL_THREADS)
-		tl__lock();
-	for (w = 0; w < TL__WAYS; w++)
-		if (tl__entry_is(&e[w], p->tag, old)) {
-			e[w].key = TL__LOAD(&l->tl__key, RELAXED);
-			e[w].slot = s;
-			break;
-		}
-	if (!TL_THREADS)
-		tl__unlock();
-	if (w == TL__WAYS)
-#else
-	(void)old;
-#endif
-		tl__cache_fill(l, p, s);
+	return tl_container_of(s, struct tl_scope, tl__slot);
 }
 
 int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 {
 	struct tl__place p;
-	struct tl_slot *shadowed, *s;
-	uint64_t old;
+	struct tl_slot *base, *s;
 	int err;
 
 	if (!scope || !l || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &shadowed);
+	s = &scope->tl__slot;
+	scope->tl__local = l;
+#if TL_CACHE_SIZE
+	/* The value cached for the current task: the inline path's probe. */
+	if (tl__cached(l, &base) && base != &tl__none) {
+		scope->tl__task = tl__thread.cur ? tl__thread.cur : tl__root();
+		goto mark;
+	}
+#endif
+	err = tl__prepare(l, &p, &base);
 	if (err)
 		return err;
-	s = &scope->tl__slot;
+	scope->tl__task = p.head;
+	if (base) {
+#if TL_CACHE_SIZE
+mark:
+#endif
+		/* A mark: no generation, the slot's index (index order). */
+		s->gen = 0;
+		s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE |
+			  (base->info & ~TL__SLOT_FLAGS);
+		s->value = NULL;
+		tl_node_add_tail(&s->node, &base->node);
+		scope->tl__base = base;
+		scope->tl__saved = base->value;
+		base->value = value;
+		return 0;
+	}
 	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE;
 	s->value = value;
-	if (shadowed)
-		tl__slot_link_before(s, l, &shadowed->node);
-	else
-		tl__slot_link(s, l, p.head);
-	scope->tl__task = p.head;
-	scope->tl__local = l;
-	old = TL__LOAD(&l->tl__key, RELAXED);
-	tl__invalidate(l);
-	cache_rekey(l, &p, old, s);
+	tl__slot_link(s, l, p.head);
+	scope->tl__base = s;
+	scope->tl__saved = NULL;
+	tl__cache_fill(l, &p, s);
 	return 0;
 }
 
-/* Unlink @scope's binding and show what it shadowed. */
+/* Unlink @scope, showing again what it shadowed. */
 static void scope_close(struct tl_scope *scope)
 {
-	struct tl_node *task = scope->tl__task, *next;
 	struct tl_slot *s = &scope->tl__slot;
-	struct tl_local *l = scope->tl__local;
-	struct tl__place p;
-	uint64_t old;
 
-	next = s->node.next;
 	tl_node_del(&s->node);
 	scope->tl__task = NULL;
-	/* Unregistered meanwhile: its key changed then, no entry holds it. */
-	if (TL__LOAD(&l->tl__gen, ACQUIRE) != s->gen)
-		return;
-	old = TL__LOAD(&l->tl__key, RELAXED);
-	tl__invalidate(l);
-	/* What shows now, cached for the next lookup if the task is current. */
-	if (tl__locate(l, &p) && p.head == task) {
-		if (next != task && tl__slot_same(tl__slot_of(next), s))
-			cache_rekey(l, &p, old, tl__slot_of(next));
-		else
-			cache_rekey(l, &p, old, &tl__none);
-	}
+	if (scope->tl__base != s)
+		scope->tl__base->value = scope->tl__saved;
+	else
+		tl__unlinked(s);	/* no entry may lead to it any more */
+}
+
+/* Whether a scope's mark stands before @base: then it is not innermost. */
+static bool marked(const struct tl_slot *base, const struct tl_node *task)
+{
+	return base->node.prev != task &&
+	       tl__scope_mark(tl_container_of(base->node.prev, struct tl_slot,
+					      node));
 }
 
 int (tl_scope_exit)(struct tl_scope *scope)
 {
+	struct tl_slot *base;
+
 	if (!scope || !scope->tl__task)
 		return -EINVAL;
-	if (!tl__slot_visible(&scope->tl__slot, scope->tl__task)) {
+	base = scope->tl__base;
+	/* The innermost: next to the slot, or the slot with no mark before. */
+	if (base == &scope->tl__slot ? marked(base, scope->tl__task)
+				     : base->node.prev != &scope->tl__slot.node) {
 #if TL_DEBUG
 		tl__report("tl_scope_exit() of a scope that is not the innermost of its local");
 #endif
@@ -108,6 +103,21 @@ int (tl_scope_exit)(struct tl_scope *scope)
 	}
 	scope_close(scope);
 	return 0;
+}
+
+struct tl_node *tl__scope_unwind(struct tl_slot *mark)
+{
+	struct tl_slot *base = scope_of(mark)->tl__base;
+
+	base->value = scope_of(mark)->tl__saved;
+	while (mark != base) {
+		struct tl_slot *next = tl__slot_of(mark->node.next);
+
+		tl_node_del(&mark->node);
+		scope_of(mark)->tl__task = NULL;
+		mark = next;
+	}
+	return &base->node;
 }
 
 int tl_scope_run(struct tl_local *l, void *value, int (*fn)(void *arg),

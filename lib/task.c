@@ -264,15 +264,23 @@ static bool slot_is_marker(const struct tl_slot *s)
 
 void tl__reap_dead(struct tl_node *head)
 {
-	struct tl_slot *s, *n;
-	struct tl_node dead;
+	struct tl_node dead, *n = head->next;
 
 	tl_node_init(&dead);
-	tl_for_each_entry_safe(s, n, head, node)
-		if (!slot_is_marker(s) && !tl__resolve(s)) {
+	while (n != head) {
+		struct tl_slot *s = tl__slot_of(n);
+
+		n = n->next;
+		if (tl__scope_mark(s)) {
+			/* The marks of a dead slot go with it. */
+			if (!tl__resolve(tl_container_of(s, struct tl_scope,
+							 tl__slot)->tl__base))
+				n = tl__scope_unwind(s);
+		} else if (!slot_is_marker(s) && !tl__resolve(s)) {
 			tl_node_del(&s->node);
 			tl_node_add(&s->node, &dead);
 		}
+	}
 	/* Their locals' keys were reset at unregistration: no entry leads here. */
 	tl__drop(&dead);
 }
@@ -293,7 +301,7 @@ void tl__drop(struct tl_node *list)
 		struct tl_slot *s = tl_node_first_entry(list, struct tl_slot, node);
 
 		tl_node_del(&s->node);
-		if (!slot_is_marker(s))
+		if (!slot_is_marker(s) || tl__scope_mark(s))
 			slot_finish(s, NULL);
 	}
 }
@@ -339,11 +347,18 @@ static bool destroy_round(struct tl_node *task)
 	struct tl_node *n = task->next;
 	struct tl_slot *s;
 
-	/* Open scopes go in their turn, without destructors. */
+	/*
+	 * Open scopes give their slots back the values they swapped, before
+	 * those values' turns; a scope's own slot goes in its turn, without a
+	 * destructor.
+	 */
 	while (n != task) {
 		s = tl__slot_of(n);
-		n = s->value || (s->info & TL__SLOT_SCOPE) ?
-		    destroy_one(s, &mark) : n->next;
+		if (tl__scope_mark(s))
+			n = tl__scope_unwind(s);
+		else
+			n = s->value || (s->info & TL__SLOT_SCOPE) ?
+			    destroy_one(s, &mark) : n->next;
 	}
 	tl_for_each_entry(s, task, node)
 		if (s->value)
@@ -477,8 +492,7 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 	tl_for_each_entry(s, parent, node) {
 		struct tl_local *l = tl__resolve(s);
 
-		if (!l || !(l->flags & TL_INHERIT) || !s->value ||
-		    !tl__slot_visible(s, parent))
+		if (!l || !(l->flags & TL_INHERIT) || !s->value)
 			continue;
 		err = inherit_one(child, l, s);
 		if (err)
@@ -504,7 +518,7 @@ int (tl_task_foreach)(struct tl_node *task,
 		struct tl_local *l = tl__resolve(s);
 		int ret;
 
-		if (!l || !s->value || !tl__slot_visible(s, task))
+		if (!l || !s->value)
 			continue;
 		ret = fn(l, s->value, arg);
 		if (ret)

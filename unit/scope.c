@@ -5,8 +5,9 @@
  * nesting and the refusal of out-of-order and double exits; per-task
  * isolation across switches and schedulers; tl_set inside a scope, tl_del
  * refused; no destructor ever for a scoped value; task exit, inherit and
- * foreach with scopes open; tl_scope_run; no allocation; and a random walk
- * checked against a model stack.
+ * foreach with scopes open; tl_scope_run; no allocation; a task moving
+ * between threads inside a scope; scopes of a local unregistered; and a
+ * random walk checked against a model stack.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,75 @@ static void test_no_allocation_for_a_registered_local(void)
 	unit_alloc_remove();
 }
 
+/*
+ * A task that moves to another thread inside a scope: each thread's cached
+ * lookups stay right, before, inside and after the scope.
+ */
+static struct tl_node mover = TL_NODE_INIT(mover);
+static struct tl_scope moving_scope;
+
+static void *read_moved(void *arg)
+{
+	long bad = 0;
+
+	tl_switch(&mover);
+	bad += !tl_get(&req) || strcmp(tl_get(&req), arg) != 0;
+	if (!strcmp(arg, "scoped"))
+		bad += tl_scope_exit(&moving_scope) != 0;
+	bad += tl_get(&req) == NULL || strcmp(tl_get(&req), "base") != 0;
+	tl_switch(NULL);
+	return (void *)bad;
+}
+
+static void test_task_moving_between_threads_inside_a_scope(void)
+{
+	void *arg;
+
+	req_setup();
+	tl_node_init(&mover);
+	tl_switch(&mover);
+	CU_ASSERT_EQUAL(tl_set(&req, "base"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&req), "base");	/* cached here */
+	arg = "base";
+	CU_ASSERT_EQUAL(unit_threads(1, read_moved, &arg), 0);	/* cached there */
+	tl_switch(&mover);
+	CU_ASSERT_EQUAL(tl_scope_enter(&moving_scope, &req, "scoped"), 0);
+	tl_switch(NULL);
+	/* The other thread sees the scope, and closes it. */
+	arg = "scoped";
+	CU_ASSERT_EQUAL(unit_threads(1, read_moved, &arg), 0);
+	tl_switch(&mover);
+	CU_ASSERT_STRING_EQUAL(tl_get(&req), "base");
+	tl_switch(NULL);
+	tl_task_exit(&mover);
+	CU_ASSERT_EQUAL(dtor_calls, 1);
+	req_teardown();
+}
+
+/* A local unregistered with scopes open: they close when its value goes. */
+static void test_scopes_of_an_unregistered_local_close(void)
+{
+	struct tl_local other = TL_LOCAL(.name = "scope.other2");
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_scope a, b;
+
+	req_setup();
+	tl_switch(&t);
+	CU_ASSERT_EQUAL(tl_set(&req, "base"), 0);
+	CU_ASSERT_EQUAL(tl_scope_enter(&a, &req, "a"), 0);
+	CU_ASSERT_EQUAL(tl_scope_enter(&b, &req, "b"), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&req), 0);
+	/* A first value of another local reaps the dead one and its scopes. */
+	CU_ASSERT_EQUAL(tl_set(&other, "x"), 0);
+	CU_ASSERT_EQUAL(tl_scope_exit(&b), -EINVAL);
+	CU_ASSERT_EQUAL(tl_scope_exit(&a), -EINVAL);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(dtor_calls, 0);		/* unregistered: no destructor */
+	tl_local_unregister(&other);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 /* Random enters, exits, sets and switches against a model stack per task. */
 #define RT 3		/* tasks */
 #define RD 8		/* scope depth */
@@ -369,4 +439,6 @@ UNIT_SUITE(scope,
 	UNIT_TEST(test_inherit_and_foreach_see_the_visible_value),
 	UNIT_TEST(test_scope_run_returns_what_fn_returns),
 	UNIT_TEST(test_no_allocation_for_a_registered_local),
+	UNIT_TEST(test_task_moving_between_threads_inside_a_scope),
+	UNIT_TEST(test_scopes_of_an_unregistered_local_close),
 	UNIT_TEST(test_random_walk_against_a_model));
