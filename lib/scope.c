@@ -20,49 +20,69 @@ static struct tl_scope *scope_of(struct tl_slot *s)
 	return tl_container_of(s, struct tl_scope, tl__slot);
 }
 
-int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
+/* Bind @value to @l in @task by swapping it into @base, @scope a mark. */
+static inline void scope_mark(struct tl_scope *scope, struct tl_local *l,
+			      struct tl_slot *base, struct tl_node *task,
+			      void *value)
+{
+	struct tl_slot *s = &scope->tl__slot;
+
+	/* A mark: no generation, the slot's index (index order). */
+	s->gen = 0;
+	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE | (base->info & ~TL__SLOT_FLAGS);
+	s->value = NULL;
+	tl_node_add_tail(&s->node, &base->node);
+	scope->tl__task = task;
+	scope->tl__local = l;
+	scope->tl__base = base;
+	scope->tl__saved = base->value;
+	base->value = value;
+}
+
+/* The general way in: registration, the discriminator, a walk. */
+static __attribute__((noinline)) int scope_enter_walk(struct tl_scope *scope,
+						      struct tl_local *l,
+						      void *value)
 {
 	struct tl__place p;
-	struct tl_slot *base, *s;
-	int err;
+	struct tl_slot *base, *s = &scope->tl__slot;
+	int err = tl__prepare(l, &p, &base);
 
-	if (!scope || !l || l->size)
-		return -EINVAL;
-	s = &scope->tl__slot;
-	scope->tl__local = l;
-#if TL_CACHE_SIZE
-	/* The value cached for the current task: the inline path's probe. */
-	if (tl__cached(l, &base) && base != &tl__none) {
-		scope->tl__task = tl__thread.cur ? tl__thread.cur : tl__root();
-		goto mark;
-	}
-#endif
-	err = tl__prepare(l, &p, &base);
 	if (err)
 		return err;
-	scope->tl__task = p.head;
 	if (base) {
-#if TL_CACHE_SIZE
-mark:
-#endif
-		/* A mark: no generation, the slot's index (index order). */
-		s->gen = 0;
-		s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE |
-			  (base->info & ~TL__SLOT_FLAGS);
-		s->value = NULL;
-		tl_node_add_tail(&s->node, &base->node);
-		scope->tl__base = base;
-		scope->tl__saved = base->value;
-		base->value = value;
+		scope_mark(scope, l, base, p.head, value);
 		return 0;
 	}
+	/* No value: the scope's slot is the value's, for its extent. */
 	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE;
 	s->value = value;
 	tl__slot_link(s, l, p.head);
+	scope->tl__task = p.head;
+	scope->tl__local = l;
 	scope->tl__base = s;
 	scope->tl__saved = NULL;
 	tl__cache_fill(l, &p, s);
 	return 0;
+}
+
+int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
+{
+#if TL_CACHE_SIZE
+	struct tl_slot *base;
+#endif
+
+	if (!scope || !l || l->size)
+		return -EINVAL;
+#if TL_CACHE_SIZE
+	/* The value cached for the current task: the inline path's probe. */
+	if (tl__cached(l, &base) && base != &tl__none) {
+		scope_mark(scope, l, base,
+			   tl__thread.cur ? tl__thread.cur : tl__root(), value);
+		return 0;
+	}
+#endif
+	return scope_enter_walk(scope, l, value);
 }
 
 /* Unlink @scope, showing again what it shadowed. */
