@@ -12,6 +12,8 @@
  *   TL_THREADS                 1        0: one thread only; the current task
  *                                       and the cache are plain globals, no
  *                                       lock, no _Thread_local, no pthread
+ *                                       (the default where there are no
+ *                                       pthreads: bare metal, RTOS targets)
  *   TL_HEAPLESS                0        1: no malloc/free anywhere; slots come
  *                                       from tl_bind() and tl_pool, the
  *                                       registry from a tl_arena or another
@@ -40,8 +42,13 @@
 #ifndef TASKLOCAL_CONFIG_H
 #define TASKLOCAL_CONFIG_H
 
+/* Threads where there are pthreads; bare metal and RTOS targets have none. */
 #ifndef TL_THREADS
+#if defined(__unix__) || defined(__APPLE__)
 #define TL_THREADS 1
+#else
+#define TL_THREADS 0
+#endif
 #endif
 
 #ifndef TL_HEAPLESS
