@@ -720,7 +720,10 @@ struct tl_scope {
  * at exit), tl_del() and tl_bind() are -EBUSY.  No destructor ever runs
  * for a scoped value: it is borrowed.  The calling task's exit closes the
  * scopes still open, without destructors.  tl_task_inherit() and
- * tl_task_foreach() see the scope's value, not what it shadows.
+ * tl_task_foreach() see the scope's value, not what it shadows; a child's
+ * inherited copy is the child's own value (its destructor runs at the
+ * child's exit), so a value that may be inherited must be one the child
+ * may own.
  *
  * Example::
  *
@@ -781,6 +784,9 @@ int tl_scope_exit(struct tl_scope *scope);
  *	}
  *
  * Context: as tl_scope_enter().
+ * If @fn leaves a scope open inside this one, it is closed with this one
+ * (TL_DEBUG reports it).
+ *
  * Return: what @fn returned, or the error of tl_scope_enter() (@fn not
  * called); -EINVAL for @fn NULL.
  */
@@ -1006,6 +1012,7 @@ void tl__debug_at(const char *file, int line);
 #define tl_bind(l, s, v)	TL__AT((tl_bind)((l), (s), (v)))
 #define tl_scope_enter(s, l, v)	TL__AT((tl_scope_enter)((s), (l), (v)))
 #define tl_scope_exit(s)	TL__AT((tl_scope_exit)(s))
+#define tl_scope_run(l, v, f, a) TL__AT((tl_scope_run)((l), (v), (f), (a)))
 #define tl_task_exit(t)		TL__AT((tl_task_exit)(t))
 #define tl_task_inherit(c, p)	TL__AT((tl_task_inherit)((c), (p)))
 #define tl_task_foreach(t, f, a) TL__AT((tl_task_foreach)((t), (f), (a)))

@@ -94,6 +94,7 @@ TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
 }
 #endif
 
+#if TL_CACHE_SIZE
 /*
  * The cached slot of a local with a discriminator, the shortest way (the
  * inline path never matches these: their entries are tagged task | 1), or
@@ -115,6 +116,7 @@ TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
 		return NULL;
 	return tl__probe(l, (struct tl_node *)((uintptr_t)c | 1));
 }
+#endif
 
 /*
  * Cache @s (tl__none: no value) for the current task (@p).  The entry of

@@ -140,23 +140,45 @@ struct tl_node *tl__scope_unwind(struct tl_slot *mark)
 	return &base->node;
 }
 
-int tl_scope_run(struct tl_local *l, void *value, int (*fn)(void *arg),
-		 void *arg)
+/*
+ * @fn left a scope of its own open inside @scope, whose storage is on
+ * tl_scope_run()'s stack: close @scope anyway, with every scope opened
+ * inside it, and give the value back what it had before them all.
+ */
+static void scope_force_close(struct tl_scope *scope)
+{
+	struct tl_slot *s = &scope->tl__slot, *first = s;
+
+#if TL_DEBUG
+	tl__report("tl_scope_run(): fn left a scope open");
+#endif
+	if (scope->tl__base != s) {
+		/* A mark: the ones after it, up to the slot, are inside it. */
+		tl__scope_unwind(s);
+		return;
+	}
+	/* The scope's own slot: every mark before it is inside it. */
+	while (first->node.prev != scope->tl__task &&
+	       tl__scope_mark(tl__slot_of(first->node.prev)))
+		first = tl__slot_of(first->node.prev);
+	if (first != s)
+		tl__scope_unwind(first);
+	scope_close(scope);
+}
+
+int (tl_scope_run)(struct tl_local *l, void *value, int (*fn)(void *arg),
+		   void *arg)
 {
 	struct tl_scope scope;
 	int ret;
 
 	if (!fn)
 		return -EINVAL;
-	ret = tl_scope_enter(&scope, l, value);
+	ret = (tl_scope_enter)(&scope, l, value);
 	if (ret)
 		return ret;
 	ret = fn(arg);
-	/*
-	 * Closed even if @fn left a scope of its own open: this one's
-	 * storage is on this stack.
-	 */
-	if (tl_scope_exit(&scope) && scope.tl__task)
-		scope_close(&scope);
+	if ((tl_scope_exit)(&scope) && scope.tl__task)
+		scope_force_close(&scope);
 	return ret;
 }

@@ -300,8 +300,13 @@ void tl__drop(struct tl_node *list)
 	while (!tl_node_empty(list)) {
 		struct tl_slot *s = tl_node_first_entry(list, struct tl_slot, node);
 
+		/* Open scopes give the slot after them its value back. */
+		if (tl__scope_mark(s)) {
+			tl__scope_unwind(s);
+			continue;
+		}
 		tl_node_del(&s->node);
-		if (!slot_is_marker(s) || tl__scope_mark(s))
+		if (!slot_is_marker(s))
 			slot_finish(s, NULL);
 	}
 }

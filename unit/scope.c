@@ -283,6 +283,43 @@ static void test_scope_run_returns_what_fn_returns(void)
 	req_teardown();
 }
 
+/* fn leaving a scope open inside tl_scope_run(): both close, the value comes back. */
+static struct tl_scope left_open;
+
+static int leave_open(void *arg)
+{
+	(void)arg;
+	return tl_scope_enter(&left_open, &req, "left open");
+}
+
+static void test_scope_run_closes_what_fn_left_open(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+	int with_value;
+
+	req_setup();
+	for (with_value = 0; with_value < 2; with_value++) {
+		tl_node_init(&t);
+		tl_switch(&t);
+		if (with_value)
+			CU_ASSERT_EQUAL(tl_set(&req, "own"), 0);
+		CU_ASSERT_EQUAL(tl_scope_run(&req, "run", leave_open, NULL), 0);
+		CU_ASSERT_EQUAL(tl_scope_exit(&left_open), -EINVAL);
+		if (with_value) {
+			CU_ASSERT_STRING_EQUAL(tl_get(&req), "own");
+		} else {
+			CU_ASSERT_PTR_NULL(tl_get(&req));
+		}
+		tl_switch(NULL);
+		tl_task_exit(&t);
+		CU_ASSERT_TRUE(tl_node_empty(&t));
+	}
+	/* Only the task's own value was destroyed, once. */
+	CU_ASSERT_EQUAL(dtor_calls, 1);
+	CU_ASSERT_STRING_EQUAL(dtor_last, "own");
+	req_teardown();
+}
+
 /* A registered local: no allocation at all, even with the allocator failing. */
 static void test_no_allocation_for_a_registered_local(void)
 {
@@ -438,6 +475,7 @@ UNIT_SUITE(scope,
 	UNIT_TEST(test_task_exit_closes_open_scopes_without_destructors),
 	UNIT_TEST(test_inherit_and_foreach_see_the_visible_value),
 	UNIT_TEST(test_scope_run_returns_what_fn_returns),
+	UNIT_TEST(test_scope_run_closes_what_fn_left_open),
 	UNIT_TEST(test_no_allocation_for_a_registered_local),
 	UNIT_TEST(test_task_moving_between_threads_inside_a_scope),
 	UNIT_TEST(test_scopes_of_an_unregistered_local_close),
