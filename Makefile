@@ -238,7 +238,9 @@ tools/stress-tsan: tools/stress.tsan.o $(LIB_SRCS:.c=.tsan.o)
 	$(quiet) LD $@
 	$(Q)clang $(TSAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
 
+# clang's sanitizer runtimes are only recommended by its Debian package.
 check-tsan: deps
+	$(Q)tools/deps.sh clang libclang-rt-dev
 	$(Q)$(MAKE) --no-print-directory tools/stress-tsan
 	$(Q)TSAN_OPTIONS=halt_on_error=1 tools/stress-tsan
 
