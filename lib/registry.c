@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * lib/registry.c - the registry of locals: an index table (index -> local)
- * whose free entries form a list, a uthash table by name for named locals,
- * the generation every slot is stamped with, the cache tags, and the lock
- * that guards all of it.  Only cold paths come here.
+ * lib/registry.c - the registry of locals: an index table (index -> local,
+ * the lowest free index handed out first), a uthash table by name for named
+ * locals, the generation every slot is stamped with, the cache keys, and
+ * the lock that guards all of it.  Registration takes the lock; releases
+ * and lookups read the table without it.
  *
  * Each index counts its own registrations: the count is the generation a
  * registration stamps its slots with, so an (index, generation) pair names
  * one registration forever and a slot left behind by an unregistered local
  * never matches a new local that reuses its index.  An index whose count
  * reaches UINT32_MAX is retired, never handed out again, so a count never
- * wraps: exhausting the 2^30 indices would take 2^62 registrations.
+ * wraps: exhausting the 2^29 indices would take 2^61 registrations.
  */
 #include "uthash_hooks.h"
 
