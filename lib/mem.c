@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * lib/mem.c - where memory comes from: the allocator hook (malloc by
- * default, nothing in heapless builds), the fixed-block pool slots are
- * taken from first, and slot allocation on top of both.
+ * default, nothing in heapless builds), the fixed-block pool, each
+ * thread's kept slots, and slot allocation on top of them (kept slots
+ * first, without the lock; then the pool, then the allocator).
  *
  * The allocator's outstanding blocks are counted so that replacing it while
  * they are in use is refused instead of handing them to the wrong free().
  * tl__mem_alloc/free run under the registry lock (uthash calls them from
- * inside the registry); slot allocation takes the lock itself.
+ * inside the registry); slot allocation takes the lock itself when it must.
  */
 #include "internal.h"
 
