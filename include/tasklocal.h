@@ -175,7 +175,6 @@ struct tl_local {
 	uint32_t tl__gen TL__ZERO;	/* 0: not registered; else stored in slots */
 	uint64_t tl__key TL__ZERO;	/* hot: cache tag, never the same twice */
 	uint32_t tl__off TL__ZERO;	/* hot: byte offset of its cache set, 0: none */
-	int32_t tl__tpoff TL__ZERO;	/* hot on x86-64: cache set - thread pointer */
 	uint32_t tl__index TL__ZERO;	/* registry index, 0: not registered */
 	uint8_t tl__used TL__ZERO;	/* a slot was linked for this registration */
 	uint8_t tl__neg TL__ZERO;	/* a "no value" entry may be cached somewhere */
@@ -250,12 +249,12 @@ void *tl__this_slow(struct tl_local *l);
 
 #if TL_CACHE_SIZE
 /*
- * On x86-64 (gcc in its GNU modes, clang) a local also keeps its cache
- * set's offset from the thread pointer: the same in every thread since
- * the block is in static TLS, so an entry is one %fs-relative operand, two
- * instructions fewer than building the block's address first; 0 means
- * "not registered".  The key is published before the offset, and read
- * after it.  gcc's ASan and TSan do not know %fs addresses; there, as for
+ * On x86-64 (gcc in its GNU modes, clang) an entry is one %fs-relative
+ * operand: the block is in static TLS, at the same offset from the thread
+ * pointer in every thread, two instructions fewer than building the
+ * block's address first.  A local not registered (or with a discriminator)
+ * has set offset 0: the empty first set.  The key is published before the
+ * offset, and read after it.  gcc's ASan and TSan do not know %fs addresses; there, as for
  * strict C, C++ and other targets, the generic path below reads the same
  * cache.
  */
@@ -276,10 +275,18 @@ void *tl__this_slow(struct tl_local *l);
 #define TL__FS_ATTR
 #endif
 
-/* The first entry of @l's set, or 0 for a local not registered. */
+/*
+ * The first entry of @l's set, %fs-relative: the block's offset from the
+ * thread pointer (a constant the compiler may load once per function; an
+ * immediate once the static library is linked in) plus the set's.
+ */
 static inline TL__FS_ATTR TL__CENTRY *tl__set(const struct tl_local *l)
 {
-	return (TL__CENTRY *)(intptr_t)TL__LOAD(&l->tl__tpoff, ACQUIRE);
+	intptr_t block;
+
+	__asm__("movq " TL__STR(tl__thread) "@gottpoff(%%rip), %0" : "=r"(block));
+	return (TL__CENTRY *)(block + (intptr_t)offsetof(struct tl__thread, cache) +
+			      (intptr_t)TL__LOAD(&l->tl__off, ACQUIRE));
 }
 #else
 #define TL__FS_CACHE	0
@@ -315,8 +322,6 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 	struct tl_node *cur = tl__thread.cur;
 	uint64_t key;
 
-	if (TL__FS_CACHE && TL__UNLIKELY((intptr_t)e == 0))
-		return false;
 	key = TL__LOAD(&l->tl__key, RELAXED);
 	if (TL__LIKELY(e[0].task == cur && e[0].key == key))
 		*slot = e[0].slot;

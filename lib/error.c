@@ -9,8 +9,6 @@
 #include <stdio.h>
 #endif
 
-#define TL__STR(x)	#x
-#define TL__XSTR(x)	TL__STR(x)
 
 unsigned tl_version(void)
 {
@@ -19,8 +17,8 @@ unsigned tl_version(void)
 
 const char *tl_version_string(void)
 {
-	return TL__XSTR(TL_VERSION_MAJOR) "." TL__XSTR(TL_VERSION_MINOR) "."
-	       TL__XSTR(TL_VERSION_PATCH);
+	return TL__STR(TL_VERSION_MAJOR) "." TL__STR(TL_VERSION_MINOR) "."
+	       TL__STR(TL_VERSION_PATCH);
 }
 
 static const struct {

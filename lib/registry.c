@@ -228,15 +228,6 @@ static void place_store(struct tl_local *l, uint32_t index)
 	if (l->disc)
 		return;
 	TL__STORE(&l->tl__off, off, RELEASE);
-#if TL_THREADS && !TL_DYNAMIC_TLS && defined(__x86_64__) && !defined(__ILP32__)
-	{
-		/* Users built in GNU C read it, whatever this file's mode. */
-		uintptr_t tp, at = (uintptr_t)tl__thread.cache + off;
-
-		__asm__("movq %%fs:0, %0" : "=r"(tp));
-		TL__STORE(&l->tl__tpoff, (int32_t)(at - tp), RELEASE);
-	}
-#endif
 #else
 	(void)l;
 	(void)index;
@@ -249,7 +240,6 @@ static void place_store(struct tl_local *l, uint32_t index)
  */
 static void place_clear(struct tl_local *l)
 {
-	TL__STORE(&l->tl__tpoff, 0, RELAXED);
 	TL__STORE(&l->tl__off, 0, RELAXED);
 	tl__rekey(l);
 }

@@ -104,6 +104,10 @@
 #define TL__STORE(p, v, order)	((void)(*(p) = (v)))
 #endif
 
+/* A macro's value as a string (the assembler's symbol names, versions). */
+#define TL__STR_(x)	#x
+#define TL__STR(x)	TL__STR_(x)
+
 #define TL__LIKELY(x)   __builtin_expect(!!(x), 1)
 #define TL__UNLIKELY(x) __builtin_expect(!!(x), 0)
 
