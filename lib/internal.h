@@ -278,10 +278,6 @@ struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		   struct tl_node *head);
 
-/* The same, linked just before @at: the value it shadows, for a scope. */
-void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
-			  struct tl_node *at);
-
 /*
  * scope.c: @mark is the first (outermost) of the scope marks before a slot:
  * the slot gets back the value it had before them, the marks are unlinked

@@ -205,15 +205,9 @@ static struct tl_node *slot_place(struct tl_node *head, uint32_t index)
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		   struct tl_node *head)
 {
-	tl__slot_link_before(s, l, slot_place(head, l->tl__index));
-}
-
-void tl__slot_link_before(struct tl_slot *s, struct tl_local *l,
-			  struct tl_node *at)
-{
 	s->gen = l->tl__gen;
 	s->info = (s->info & TL__SLOT_FLAGS) | l->tl__index << TL__SLOT_SHIFT;
-	tl_node_add_tail(&s->node, at);
+	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
 	/* Threads setting first values of one local race here: atomic. */
 	if (!TL__LOAD(&l->tl__used, RELAXED))
 		TL__STORE(&l->tl__used, 1, RELAXED);
