@@ -427,10 +427,12 @@ static inline struct tl_node *tl_current(void)
  * meanwhile: under a preemptive kernel, exit another task only while it is
  * suspended outside the library (or with the scheduler suspended).
  *
- * Context: any thread, while @task runs nowhere else.  Takes the registry
- * lock briefly per value, never while a destructor runs.  Never allocates;
- * calls the destructors, and the pool or the allocator's free for library
- * slots.
+ * Context: any thread, while @task runs nowhere else.  Hosted, with
+ * 64-bit atomics: no lock (a flag of this thread's, which
+ * tl_local_unregister() waits on, covers finding each value's local);
+ * otherwise the registry lock for the same stretches.  Never while a
+ * destructor runs.  Never allocates; calls the destructors, and the pool
+ * or the allocator's free for library slots (which may lock).
  * Cost: proportional to the values set in @task.
  */
 void tl_task_exit(struct tl_node *task);
@@ -476,8 +478,8 @@ int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
  *
  * NULL pointer values and values of unregistered locals are skipped.
  *
- * Context: any thread, while @task runs nowhere else.  Takes the registry
- * lock briefly per value, never while @fn runs; never allocates.
+ * Context: any thread, while @task runs nowhere else, and no local of
+ * its values unregistered meanwhile.  No lock; never allocates.
  * Return: 0 when every value was visited, the first non-zero return of
  * @fn, or -EINVAL if @fn is NULL.
  */
@@ -538,10 +540,18 @@ int tl_local_register(struct tl_local *l);
  * pthread_key_delete()); their slots are reclaimed no later than their
  * task's exit.  @l may be registered again, starting with no values.
  *
+ * Once it returns, the library never reads or writes @l again (its
+ * storage may be freed or reused), even while other threads exit tasks
+ * that hold its values: it waits for any such exit that found @l
+ * registered just before to finish with @l.  A destructor that exit had
+ * already taken may still run after the return.
+ *
  * Context: any thread; takes the registry lock; nobody may use @l
- * meanwhile.  Never allocates; may call the allocator's free (the name
- * record).  The index table is kept, even with no local left, until
- * tl_allocator_set(): the generations it counts must not start again.
+ * meanwhile (tl_get(), tl_set() and the like on @l, tl_task_inherit() or
+ * tl_task_foreach() over a task that holds a value of @l).  Never
+ * allocates; may call the allocator's free (the name record).  The index
+ * table is kept, even with no local left, until tl_allocator_set(): the
+ * generations it counts must not start again.
  * Return: 0, -EINVAL (@l NULL), -ENOENT (not registered).
  */
 int tl_local_unregister(struct tl_local *l);

@@ -114,6 +114,19 @@ static inline uint32_t tl__set_offset(uint32_t index)
 #endif
 
 /*
+ * mem.c: a window in which this thread resolves slots without the lock
+ * and reads or writes the locals found (see mem.c).  Inside one: no lock
+ * taken, no caller's code run.  @locked: it holds the lock instead (a
+ * caller that already holds it makes one with .locked = true).
+ */
+struct tl__window {
+	bool locked;
+};
+
+void tl__window_open(struct tl__window *w);
+void tl__window_close(struct tl__window *w);
+
+/*
  * The local a slot belongs to, if it is still registered with the slot's
  * generation.  No lock: a slot found dead stays dead (generations never
  * repeat), and the index tables read are never freed while in use.
@@ -142,9 +155,12 @@ static inline void tl__invalidate(struct tl_local *l)
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache
- * entries.  Returns the local, if still registered.  No lock.
+ * entries.  Returns the local, if still registered.  Call inside window @w
+ * (until it closes, the local is not given back), or with @w NULL for a
+ * slot of a local the caller uses, which nobody may unregister meanwhile.
  */
-struct tl_local *tl__unlinked(const struct tl_slot *s);
+struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl__window *w);
 
 /*
  * registry.c: give back the index tables a growth retired, and the table
@@ -181,18 +197,26 @@ void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
 struct tl_slot *tl__slot_alloc(size_t data_size);
 void tl__slot_free(struct tl_slot *s);
+
 #if TL_THREADS
+/* Wait until every window open now has closed.  Call without the lock. */
+void tl__windows_wait(void);
 /* Give back the slots every thread keeps. */
 void tl__slot_caches_drain_locked(void);
-/* In a fork() child: give back, and forget, the other threads' caches. */
-void tl__slot_caches_fork_locked(void);
-/* This thread ends: its kept slots go back. */
-void tl__slot_cache_exit(void);
+/* In a fork() child: give back, and forget, the other threads' records. */
+void tl__thread_recs_fork_locked(void);
+/* This thread ends: its kept slots go back, its record off the list. */
+void tl__thread_rec_exit(void);
 /*
  * task.c: make sure this thread's end calls back (tl_root_exit() and
- * tl__slot_cache_exit()); false if the library has no pthread key for it.
+ * tl__thread_rec_exit()); false if the library has no pthread key for it.
  */
 bool tl__thread_exit_hook(void);
+#else
+/* Windows hold the lock, as unregistering does. */
+static inline void tl__windows_wait(void)
+{
+}
 #endif
 
 /*
@@ -300,8 +324,12 @@ static inline int tl__task_adding(struct tl_node *head)
 	return 0;
 }
 
-/* Do the bookkeeping of every slot in @task (cache keys) and move them to @to. */
-void tl__detach(struct tl_node *task, struct tl_node *to);
+/*
+ * Do the bookkeeping of every slot in @task (cache keys) and move them to
+ * @to, inside window @w.
+ */
+void tl__detach(struct tl_node *task, struct tl_node *to,
+		struct tl__window *w);
 
 /* Give back every slot of the detached @list, without destructors. */
 void tl__drop(struct tl_node *list);

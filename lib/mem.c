@@ -156,107 +156,171 @@ static size_t *slot_size_field(struct tl_slot *s)
 }
 
 /*
- * Each thread keeps up to SLOT_CACHE_MAX of the pointer slots it freed
- * (from the allocator, not the pool) for its next first values: a task
+ * Each thread that frees slots or resolves them without the lock has a
+ * record, on a list under the lock, so that tl_allocator_set() and a
+ * fork() child reach every thread's, and an unregistration can wait for
+ * every thread's window (below); a thread takes its record off the list
+ * when it ends.
+ *
+ * Kept slots: up to SLOT_CACHE_MAX of the pointer slots a thread freed
+ * (from the allocator, not the pool), for its next first values: a task
  * that sets a few values and ends takes no lock and calls no allocator.
- * The caches are on a list, under the lock, so that tl_allocator_set()
- * and a fork() child can give back every thread's; a thread gives back
- * its own when it ends.
  */
 #if TL_THREADS
+#include <sched.h>
+
 #define SLOT_CACHE_MAX 64
 
-struct slot_cache {
-	void *free;		/* the blocks, linked through their first word */
+struct thread_rec {
+	void *free;		/* kept slots, linked through their first word */
 	unsigned n;
-	bool listed;		/* on @caches, with the thread-exit hook armed */
+	unsigned window;	/* 1 while resolving without the lock */
+	bool listed;		/* on @recs, with the thread-exit hook armed */
+	bool ended;		/* its exit hook ran: never listed again */
 	struct tl_node link;
 };
 
-static TL__THREAD_LOCAL struct slot_cache slot_cache;
-static struct tl_node caches = TL_NODE_INIT(caches);
+static TL__THREAD_LOCAL struct thread_rec self;
+static struct tl_node recs = TL_NODE_INIT(recs);
 
-/* Give every block of @c back to the allocator.  Call with the lock held. */
-static void cache_empty_locked(struct slot_cache *c)
+/* Put this thread on the list; false if it cannot be (no exit hook). */
+static bool rec_list(void)
+{
+	if (self.listed)
+		return true;
+	if (self.ended || !tl__thread_exit_hook())
+		return false;
+	tl__lock();
+	tl_node_add(&self.link, &recs);
+	tl__unlock();
+	self.listed = true;
+	return true;
+}
+
+/* Give every kept slot of @r back to the allocator.  Call with the lock held. */
+static void rec_empty_locked(struct thread_rec *r)
 {
 	TL__ASSERT_LOCKED();
 
-	while (c->free) {
-		void *b = c->free;
+	while (r->free) {
+		void *b = r->free;
 
-		c->free = *(void **)b;
+		r->free = *(void **)b;
 		tl__mem_free(b, sizeof(struct tl_slot));
 	}
-	c->n = 0;
+	r->n = 0;
 }
 
 void tl__slot_caches_drain_locked(void)
 {
-	struct slot_cache *c;
+	struct thread_rec *r;
 
 	TL__ASSERT_LOCKED();
 
-	tl_for_each_entry(c, &caches, link)
-		cache_empty_locked(c);
+	tl_for_each_entry(r, &recs, link)
+		rec_empty_locked(r);
 }
 
 /*
- * In a fork() child: the other threads are gone, their caches are
+ * In a fork() child: the other threads are gone, their records are
  * emptied and taken off the list (their memory may soon be a new
  * thread's, zero-filled: nothing else of theirs is written).
  */
-void tl__slot_caches_fork_locked(void)
+void tl__thread_recs_fork_locked(void)
 {
-	struct slot_cache *c, *n;
+	struct thread_rec *r, *n;
 
 	TL__ASSERT_LOCKED();
 
-	tl_for_each_entry_safe(c, n, &caches, link)
-		if (c != &slot_cache) {
-			cache_empty_locked(c);
-			tl_node_del(&c->link);
+	tl_for_each_entry_safe(r, n, &recs, link)
+		if (r != &self) {
+			rec_empty_locked(r);
+			tl_node_del(&r->link);
 		}
 }
 
-void tl__slot_cache_exit(void)
+/*
+ * The thread ends.  A destructor of another pthread key that runs after
+ * this one may still use the library: it does so unlisted (windows under
+ * the lock, no kept slots), since nothing would take it off again.
+ */
+void tl__thread_rec_exit(void)
 {
-	if (!slot_cache.listed)
+	self.ended = true;
+	if (!self.listed)
 		return;
 	tl__lock();
-	cache_empty_locked(&slot_cache);
-	tl_node_del(&slot_cache.link);
+	rec_empty_locked(&self);
+	tl_node_del(&self.link);
 	tl__unlock();
-	slot_cache.listed = false;
+	self.listed = false;
+}
+
+/*
+ * A window: the time in which a thread resolves a slot without the lock
+ * (tl__resolve()) and then reads or writes the local it found (its
+ * destructor, its cache key).  The local may be unregistered meanwhile by
+ * another thread, whose caller may then free it: tl_local_unregister()
+ * waits, after unpublishing the local, until every window open at that
+ * moment has closed.  Between the window's flag and the registry's index
+ * table, each side stores and then loads: a full fence on each side makes
+ * sure that one of them sees the other's store (either the resolve finds
+ * the index empty, or the unregistration sees the window open).  A thread
+ * that cannot be listed holds the lock instead.  A window neither takes
+ * the lock nor runs the caller's code (so the wait, which holds the lock
+ * to keep the list still, always ends).
+ */
+void tl__window_open(struct tl__window *w)
+{
+	w->locked = !TL__KEY_ATOMIC || !rec_list();
+	if (w->locked) {
+		tl__lock();
+		return;
+	}
+	TL__STORE(&self.window, 1, RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void tl__window_close(struct tl__window *w)
+{
+	if (w->locked)
+		tl__unlock();
+	else
+		TL__STORE(&self.window, 0, RELEASE);
+}
+
+void tl__windows_wait(void)
+{
+	struct thread_rec *r;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tl__lock();
+	tl_for_each_entry(r, &recs, link)
+		while (r != &self && TL__LOAD(&r->window, ACQUIRE))
+			sched_yield();
+	tl__unlock();
 }
 
 static struct tl_slot *cache_pop(size_t data_size)
 {
-	void *b = slot_cache.free;
+	void *b = self.free;
 
 	if (data_size || !b)
 		return NULL;
-	slot_cache.free = *(void **)b;
-	slot_cache.n--;
+	self.free = *(void **)b;
+	self.n--;
 	return b;
 }
 
 /* Keep @s for this thread, if it is a pointer slot of the allocator. */
 static bool cache_push(struct tl_slot *s)
 {
-	if ((s->info & TL__SLOT_TYPED) || slot_cache.n == SLOT_CACHE_MAX ||
-	    pool_owns(TL__LOAD(&pool, ACQUIRE), s))
+	if ((s->info & TL__SLOT_TYPED) || self.n == SLOT_CACHE_MAX ||
+	    pool_owns(TL__LOAD(&pool, ACQUIRE), s) || !rec_list())
 		return false;
-	if (!slot_cache.listed) {
-		if (!tl__thread_exit_hook())
-			return false;
-		tl__lock();
-		tl_node_add(&slot_cache.link, &caches);
-		tl__unlock();
-		slot_cache.listed = true;
-	}
-	*(void **)s = slot_cache.free;
-	slot_cache.free = s;
-	slot_cache.n++;
+	*(void **)s = self.free;
+	self.free = s;
+	self.n++;
 	return true;
 }
 #else
@@ -270,6 +334,19 @@ static bool cache_push(struct tl_slot *s)
 {
 	(void)s;
 	return false;
+}
+
+/* One thread, preempted perhaps: the lock (the port's critical section). */
+void tl__window_open(struct tl__window *w)
+{
+	w->locked = true;
+	tl__lock();
+}
+
+void tl__window_close(struct tl__window *w)
+{
+	(void)w;
+	tl__unlock();
 }
 #endif
 

@@ -367,19 +367,27 @@ void tl__registry_shrink_locked(void)
 struct tl_local *tl__resolve(const struct tl_slot *s)
 {
 	const struct table *b = TL__LOAD(&reg.table, ACQUIRE);
-	uint32_t i = tl__slot_index(s);
+	uint32_t i = tl__slot_index(s), g;
+	const uint32_t *gens;
 	struct tl_local *l;
 
-	if (!b || i >= b->cap)
+	/* Gen 0 (an exit round's marker, a scope's mark) is nobody's. */
+	if (!b || i >= b->cap || !s->gen)
+		return NULL;
+	/*
+	 * Only the table is read, never a local: the local an index held
+	 * may be gone (unregistered, its storage reused) by the time a dead
+	 * slot is looked at.  A registration stores its generation before
+	 * its address (unregistering clears the address only), so the same
+	 * generation read on both sides of the address means the address
+	 * is that generation's local, or 0.
+	 */
+	gens = (const uint32_t *)(const void *)(b->by_index + b->cap);
+	g = TL__LOAD(&gens[i], ACQUIRE);
+	if (g != s->gen)
 		return NULL;
 	l = (struct tl_local *)TL__LOAD(&b->by_index[i], ACQUIRE);
-	/*
-	 * The index too: an entry read just before its local moved to
-	 * another index must not match a generation counted there.  Gen 0
-	 * (an exit round's marker, a local being registered) is nobody's.
-	 */
-	return l && s->gen && TL__LOAD(&l->tl__gen, ACQUIRE) == s->gen &&
-	       l->tl__index == i ? l : NULL;
+	return TL__LOAD(&gens[i], ACQUIRE) == g ? l : NULL;
 }
 
 /* ------------------------------------------------------------ register */
@@ -423,13 +431,15 @@ static int register_locked(struct tl_local *l)
 			goto err_free_rec;
 	}
 
+	/* The generation before the address: see tl__resolve(). */
+	TL__STORE(&reg.gens[index], reg.gens[index] + 1, RELEASE);
 	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
 	reg.used++;
 	l->tl__index = index;
 	l->tl__neg = 0;
 	l->tl__used = 0;
 	place_store(l, index);
-	TL__STORE(&l->tl__gen, ++reg.gens[index], RELEASE);
+	TL__STORE(&l->tl__gen, reg.gens[index], RELEASE);
 	return 0;
 
 err_free_rec:
@@ -494,16 +504,22 @@ int tl_local_unregister(struct tl_local *l)
 	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
 	tl__unlock();
+	/* An exit in another thread may have found @l just before. */
+	tl__windows_wait();
 	return 0;
 }
 
 bool tl__dead;
 
-struct tl_local *tl__unlinked(const struct tl_slot *s)
+struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl__window *w)
 {
 	struct tl_local *l = tl__resolve(s);
 
-	if (l)
+	/* A window that holds the lock may not take it again. */
+	if (l && w && w->locked)
+		tl__rekey(l);
+	else if (l)
 		tl__invalidate(l);
 	return l;
 }

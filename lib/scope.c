@@ -95,7 +95,7 @@ static void scope_close(struct tl_scope *scope)
 	if (scope->tl__base != s)
 		scope->tl__base->value = scope->tl__saved;
 	else
-		tl__unlinked(s);	/* no entry may lead to it any more */
+		tl__unlinked(s, NULL);	/* no entry may lead to it any more */
 }
 
 /* Whether a scope's mark stands before @base: then it is not innermost. */

@@ -47,7 +47,7 @@ static void root_thread_exit(void *unused)
 {
 	(void)unused;
 	tl_root_exit();
-	tl__slot_cache_exit();
+	tl__thread_rec_exit();
 }
 
 static bool root_key_make_locked(void)
@@ -77,6 +77,7 @@ static void fork_parent(void)
  */
 static void fork_child(void)
 {
+	struct tl__window held = { .locked = true };
 	struct tl_node dropped;
 	struct tl__root *r, *n;
 
@@ -85,9 +86,9 @@ static void fork_child(void)
 		if (r == &tl__root_ctx)
 			continue;
 		tl_node_del(&r->link);
-		tl__detach(&r->values, &dropped);
+		tl__detach(&r->values, &dropped, &held);
 	}
-	tl__slot_caches_fork_locked();
+	tl__thread_recs_fork_locked();
 	tl__unlock();
 	tl__drop(&dropped);
 }
@@ -241,7 +242,7 @@ static void slot_finish(struct tl_slot *s, void (*destroy)(void *))
 
 void tl__release(struct tl_slot *s, bool run_destructor)
 {
-	struct tl_local *l = tl__unlinked(s);
+	struct tl_local *l = tl__unlinked(s, NULL);
 
 	slot_finish(s, run_destructor && l ? l->destroy : NULL);
 }
@@ -279,13 +280,14 @@ void tl__reap_dead(struct tl_node *head)
 	tl__drop(&dead);
 }
 
-void tl__detach(struct tl_node *task, struct tl_node *to)
+void tl__detach(struct tl_node *task, struct tl_node *to,
+		struct tl__window *w)
 {
 	struct tl_slot *s;
 
 	tl_for_each_entry(s, task, node)
 		if (!slot_is_marker(s))
-			tl__unlinked(s);
+			tl__unlinked(s, w);
 	tl_node_splice_init(task, to);
 }
 
@@ -311,24 +313,31 @@ void tl__drop(struct tl_node *list)
  * with the value as it is now, and return where the round goes on.  The
  * slot is released before the destructor runs, so that the destructor may
  * free the object a bound slot is embedded in; since the destructor may
- * add and remove values, @mark holds the slot's place meanwhile.  A value
- * with no destructor to run (none, an unregistered local, a scope's) needs
- * no mark: nothing runs between its unlinking and the next step.
+ * add and remove values, @mark holds the slot's place meanwhile, and the
+ * round's window @w is closed (the destructor is the caller's code).  A
+ * value with no destructor to run (none, an unregistered local, a
+ * scope's) needs no mark: it goes to @done, given back once the window
+ * closes (freeing may take the lock).
  */
-static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
+static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
+				   struct tl_node *done, struct tl__window *w)
 {
 	struct tl_node *next = s->node.next;
-	struct tl_local *l = tl__unlinked(s);
+	struct tl_local *l = tl__unlinked(s, w);
+	void (*destroy)(void *) = l && !(s->info & TL__SLOT_SCOPE) ?
+				  l->destroy : NULL;
 
-	if (!l || !l->destroy || (s->info & TL__SLOT_SCOPE)) {
+	if (!destroy) {
 		tl_node_del(&s->node);
-		slot_finish(s, NULL);
+		tl_node_add_tail(&s->node, done);
 		return next;
 	}
 	mark->info = s->info & ~TL__SLOT_FLAGS;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
-	slot_finish(s, l->destroy);
+	tl__window_close(w);
+	slot_finish(s, destroy);
+	tl__window_open(w);
 	next = mark->node.next;
 	tl_node_del(&mark->node);
 	return next;
@@ -343,9 +352,12 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark)
 static bool destroy_round(struct tl_node *task)
 {
 	struct tl_slot mark = { .gen = 0 };
-	struct tl_node *n = task->next;
+	struct tl_node *n = task->next, done;
+	struct tl__window w;
 	struct tl_slot *s;
 
+	tl_node_init(&done);
+	tl__window_open(&w);
 	/*
 	 * Open scopes give their slots back the values they swapped, before
 	 * those values' turns; a scope's own slot goes in its turn, without a
@@ -357,8 +369,10 @@ static bool destroy_round(struct tl_node *task)
 			n = tl__scope_unwind(s);
 		else
 			n = s->value || (s->info & TL__SLOT_SCOPE) ?
-			    destroy_one(s, &mark) : n->next;
+			    destroy_one(s, &mark, &done, &w) : n->next;
 	}
+	tl__window_close(&w);
+	tl__drop(&done);
 	tl_for_each_entry(s, task, node)
 		if (s->value)
 			return true;
@@ -386,6 +400,7 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 {
 	struct tl_node left, *prev;
 	struct tl__exiting outer;
+	struct tl__window w;
 	int round;
 
 	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task) ||
@@ -406,7 +421,9 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 		if (!destroy_round(task))
 			break;
 	tl_node_init(&left);
-	tl__detach(task, &left);
+	tl__window_open(&w);
+	tl__detach(task, &left, &w);
+	tl__window_close(&w);
 	tl__drop(&left);
 #if !TL_THREADS
 	if (!outer.task)

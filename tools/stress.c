@@ -3,13 +3,17 @@
  * tools/stress.c - eight threads at once churning tasks on shared locals
  * and keys: first values, lookups after switches, scopes, task exits,
  * keys created and deleted, locals registered and unregistered with
- * values left.  Run by `make check-tsan` under ThreadSanitizer: no data
- * race, and no task ever sees another's value.
+ * values left (on the stack, whose memory is soon another frame's), and a
+ * local on the heap that one thread unregisters and frees while the
+ * others' tasks that hold its values exit.  Run by `make check-tsan`
+ * under ThreadSanitizer: no data race, and no task ever sees another's
+ * value.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tasklocal.h"
 #include "tasklocal/posix.h"
@@ -33,6 +37,42 @@ static void count(void *v)
 	destroyed++;
 }
 
+/*
+ * The heap local: used under the read lock (nobody may use a local while
+ * it is unregistered), replaced under the write lock, and the old one
+ * unregistered and freed with values of it still in tasks being exited.
+ */
+static pthread_rwlock_t heap_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct tl_local *heap_local;
+
+static void heap_set(void *value)
+{
+	pthread_rwlock_rdlock(&heap_lock);
+	if (heap_local)
+		tl_set(heap_local, value);
+	pthread_rwlock_unlock(&heap_lock);
+}
+
+static void heap_renew(bool last)
+{
+	struct tl_local *old, *l = NULL;
+
+	if (!last) {
+		l = malloc(sizeof(*l));
+		if (!l)
+			return;
+		*l = (struct tl_local)TL_LOCAL(.destroy = count);
+	}
+	pthread_rwlock_wrlock(&heap_lock);
+	old = heap_local;
+	heap_local = l;
+	pthread_rwlock_unlock(&heap_lock);
+	if (old) {
+		tl_local_unregister(old);
+		free(old);
+	}
+}
+
 /* Set every shared local and one key in each of @tasks. */
 static void fill(struct tl_node *tasks, int round)
 {
@@ -44,6 +84,7 @@ static void fill(struct tl_node *tasks, int round)
 		for (i = 0; i < LOCALS; i++)
 			tl_set(&shared[i], &tasks[t]);
 		tl_setspecific(keys[(round + t) % KEYS], &tasks[t]);
+		heap_set(&tasks[t]);
 	}
 }
 
@@ -96,8 +137,9 @@ static void *worker(void *id)
 		tl_switch(NULL);
 		for (t = 0; t < TASKS; t++)
 			tl_task_exit(&tasks[t]);
-		if (round % 20 == 0)
-			churn_registry();
+		churn_registry();
+		if (round % 8 == 0)
+			heap_renew(false);
 	}
 	return NULL;
 }
@@ -116,6 +158,7 @@ int main(void)
 			return 1;
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
+	heap_renew(true);
 	printf("stress: %d threads x %d rounds, %ld wrong values, %ld destructor calls\n",
 	       THREADS, ROUNDS, (long)wrong, (long)destroyed);
 	return wrong != 0;
