@@ -106,7 +106,7 @@ static void test_many_named_locals(void)
 {
 	enum { N = 20000 };
 	struct tl_local *l = calloc(N, sizeof(*l));
-	char (*names)[16] = calloc(N, sizeof(*names));
+	char (*names)[24] = calloc(N, sizeof(*names));
 	int i, bad = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
