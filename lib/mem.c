@@ -10,6 +10,7 @@
  * tl__mem_alloc/free run under the registry lock (uthash calls them from
  * inside the registry); slot allocation takes the lock itself when it must.
  */
+#define _DEFAULT_SOURCE	/* syscall(), for membarrier */
 #include "internal.h"
 
 #if !TL_HEAPLESS
@@ -168,6 +169,14 @@ static size_t *slot_size_field(struct tl_slot *s)
  */
 #if TL_THREADS
 #include <sched.h>
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/membarrier.h>)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define HAVE_MEMBARRIER 1
+#endif
+#endif
 
 #define SLOT_CACHE_MAX 64
 
@@ -183,11 +192,8 @@ struct thread_rec {
 static TL__THREAD_LOCAL struct thread_rec self;
 static struct tl_node recs = TL_NODE_INIT(recs);
 
-/* Put this thread on the list; false if it cannot be (no exit hook). */
-static bool rec_list(void)
+static __attribute__((noinline)) bool rec_list_slow(void)
 {
-	if (self.listed)
-		return true;
 	if (self.ended || !tl__thread_exit_hook())
 		return false;
 	tl__lock();
@@ -195,6 +201,12 @@ static bool rec_list(void)
 	tl__unlock();
 	self.listed = true;
 	return true;
+}
+
+/* Put this thread on the list; false if it cannot be (no exit hook). */
+static inline bool rec_list(void)
+{
+	return TL__LIKELY(self.listed) || rec_list_slow();
 }
 
 /* Give every kept slot of @r back to the allocator.  Call with the lock held. */
@@ -265,11 +277,42 @@ void tl__thread_rec_exit(void)
  * moment has closed.  Between the window's flag and the registry's index
  * table, each side stores and then loads: a full fence on each side makes
  * sure that one of them sees the other's store (either the resolve finds
- * the index empty, or the unregistration sees the window open).  A thread
- * that cannot be listed holds the lock instead.  A window neither takes
- * the lock nor runs the caller's code (so the wait, which holds the lock
- * to keep the list still, always ends).
+ * the index empty, or the unregistration sees the window open).  On Linux
+ * the rare side, the unregistration, fences every running thread of the
+ * process at once (membarrier), so that a window costs two plain stores;
+ * where that is not available each window fences.  A thread that cannot
+ * be listed holds the lock instead.  A window neither takes the lock nor
+ * runs the caller's code (so the wait, which holds the lock to keep the
+ * list still, always ends).
  */
+static bool window_fence = true;
+
+#if HAVE_MEMBARRIER
+__attribute__((constructor)) static void window_setup(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0);
+
+	if (cmds > 0 &&
+	    (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+	    !syscall(SYS_membarrier,
+		     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0))
+		window_fence = false;
+}
+
+/* The unregistration's fence, in every running thread of the process. */
+static void fence_all(void)
+{
+	if (window_fence ||
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0))
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+#else
+static void fence_all(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+#endif
+
 void tl__window_open(struct tl__window *w)
 {
 	w->locked = !TL__KEY_ATOMIC || !rec_list();
@@ -278,7 +321,10 @@ void tl__window_open(struct tl__window *w)
 		return;
 	}
 	TL__STORE(&self.window, 1, RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (window_fence)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void tl__window_close(struct tl__window *w)
@@ -293,7 +339,7 @@ void tl__windows_wait(void)
 {
 	struct thread_rec *r;
 
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	fence_all();
 	tl__lock();
 	tl_for_each_entry(r, &recs, link)
 		while (r != &self && TL__LOAD(&r->window, ACQUIRE))

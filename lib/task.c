@@ -316,11 +316,12 @@ void tl__drop(struct tl_node *list)
  * add and remove values, @mark holds the slot's place meanwhile, and the
  * round's window @w is closed (the destructor is the caller's code).  A
  * value with no destructor to run (none, an unregistered local, a
- * scope's) needs no mark: it goes to @done, given back once the window
- * closes (freeing may take the lock).
+ * scope's) needs no mark: it goes on the chain @done (through its value,
+ * which nothing reads any more), given back once the window closes
+ * (freeing may take the lock).
  */
 static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
-				   struct tl_node *done, struct tl__window *w)
+				   struct tl_slot **done, struct tl__window *w)
 {
 	struct tl_node *next = s->node.next;
 	struct tl_local *l = tl__unlinked(s, w);
@@ -329,7 +330,8 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 
 	if (!destroy) {
 		tl_node_del(&s->node);
-		tl_node_add_tail(&s->node, done);
+		s->value = *done;
+		*done = s;
 		return next;
 	}
 	mark->info = s->info & ~TL__SLOT_FLAGS;
@@ -351,12 +353,11 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
  */
 static bool destroy_round(struct tl_node *task)
 {
-	struct tl_slot mark = { .gen = 0 };
-	struct tl_node *n = task->next, done;
+	struct tl_slot mark = { .gen = 0 }, *done = NULL;
+	struct tl_node *n = task->next;
 	struct tl__window w;
 	struct tl_slot *s;
 
-	tl_node_init(&done);
 	tl__window_open(&w);
 	/*
 	 * Open scopes give their slots back the values they swapped, before
@@ -372,7 +373,11 @@ static bool destroy_round(struct tl_node *task)
 			    destroy_one(s, &mark, &done, &w) : n->next;
 	}
 	tl__window_close(&w);
-	tl__drop(&done);
+	while (done) {
+		s = done;
+		done = s->value;
+		slot_finish(s, NULL);
+	}
 	tl_for_each_entry(s, task, node)
 		if (s->value)
 			return true;
@@ -420,11 +425,14 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 	for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
 		if (!destroy_round(task))
 			break;
-	tl_node_init(&left);
-	tl__window_open(&w);
-	tl__detach(task, &left, &w);
-	tl__window_close(&w);
-	tl__drop(&left);
+	/* What the last round left (values set again): no destructor. */
+	if (!tl_node_empty(task)) {
+		tl_node_init(&left);
+		tl__window_open(&w);
+		tl__detach(task, &left, &w);
+		tl__window_close(&w);
+		tl__drop(&left);
+	}
 #if !TL_THREADS
 	if (!outer.task)
 		tl__thread.switches++;
