@@ -92,6 +92,20 @@ long unit_threads(int n, void *(*fn)(void *), void *const *args)
 	return sum;
 }
 
+struct unit_dtor unit_dtor;
+
+void unit_dtor_count(void *value)
+{
+	atomic_fetch_add(&unit_dtor.calls, 1);
+	atomic_store(&unit_dtor.got, value);
+}
+
+void unit_dtor_reset(void)
+{
+	atomic_store(&unit_dtor.calls, 0);
+	atomic_store(&unit_dtor.got, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned failures;

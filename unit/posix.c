@@ -26,28 +26,6 @@ static uint32_t key_pos(tl_key_t key)
 	return (uint32_t)key;
 }
 
-/* Run @fn(@arg) in a new pthread and wait for it to end. */
-static void in_thread(void *(*fn)(void *), void *arg)
-{
-	unit_threads(1, fn, &arg);
-}
-
-/* A destructor that counts its calls and remembers the last value. */
-static atomic_int dtor_calls;
-static void *_Atomic dtor_got;
-
-static void count_dtor(void *v)
-{
-	atomic_fetch_add(&dtor_calls, 1);
-	atomic_store(&dtor_got, v);
-}
-
-static void count_reset(void)
-{
-	atomic_store(&dtor_calls, 0);
-	atomic_store(&dtor_got, NULL);
-}
-
 /* ------------------------------------------------------- new keys */
 
 static tl_key_t shared_key;
@@ -80,7 +58,7 @@ static void old_task(void *arg)
 static void maker_task(void *arg)
 {
 	(void)arg;
-	CU_ASSERT_EQUAL(tl_key_create(&shared_key, count_dtor), 0);
+	CU_ASSERT_EQUAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	if (tl_getspecific(shared_key) == NULL)
 		null_reads++;
 }
@@ -91,11 +69,11 @@ static void test_new_key_reads_null_in_every_task_and_thread(void)
 	tl_key_t k2;
 
 	null_reads = 0;
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	CU_ASSERT_NOT_EQUAL(shared_key, 0);
 	CU_ASSERT_PTR_NULL(tl_getspecific(shared_key));
-	in_thread(read_in_thread, NULL);
-	in_thread(read_in_thread, NULL);
+	unit_threads(1, read_in_thread, NULL);
+	unit_threads(1, read_in_thread, NULL);
 	CU_ASSERT_EQUAL(task_spawn(&a, "a", read_in_task, NULL), 0);
 	CU_ASSERT_EQUAL(task_spawn(&b, "b", read_in_task, NULL), 0);
 	CU_ASSERT_EQUAL(task_run(), 2);
@@ -137,8 +115,8 @@ static void test_values_are_private_to_each_task(void)
 	struct task a, b;
 	struct seen sa = { .set = "foo" }, sb = { .set = "bar" };
 
-	count_reset();
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	unit_dtor_reset();
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	CU_ASSERT_EQUAL(tl_setspecific(shared_key, "root"), 0);
 	CU_ASSERT_EQUAL(task_spawn(&a, "a", set_yield_get, &sa), 0);
 	CU_ASSERT_EQUAL(task_spawn(&b, "b", set_yield_get, &sb), 0);
@@ -146,11 +124,11 @@ static void test_values_are_private_to_each_task(void)
 	CU_ASSERT_STRING_EQUAL(sa.got, "foo");
 	CU_ASSERT_STRING_EQUAL(sb.got, "bar");
 	/* Each task's exit destroyed its own value only. */
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 2);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 2);
 	CU_ASSERT_STRING_EQUAL(tl_getspecific(shared_key), "root");
 	tl_root_exit();
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 3);
-	CU_ASSERT_STRING_EQUAL(atomic_load(&dtor_got), "root");
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 3);
+	CU_ASSERT_STRING_EQUAL(atomic_load(&unit_dtor.got), "root");
 	CU_ASSERT_EQUAL(tl_key_delete(shared_key), 0);
 	UNIT_ASSERT_NOTHING_HELD();
 }
@@ -177,14 +155,14 @@ static void test_values_are_private_to_each_thread(void)
 	void *args[THREADS];
 	long i;
 
-	count_reset();
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	unit_dtor_reset();
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	for (i = 0; i < THREADS; i++)
 		args[i] = &values[i];
 	pthread_barrier_init(&start, NULL, THREADS);
 	CU_ASSERT_EQUAL(unit_threads(THREADS, set_and_read_back, args), 0);
 	pthread_barrier_destroy(&start);
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), THREADS);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), THREADS);
 	CU_ASSERT_PTR_NULL(tl_getspecific(shared_key));
 	CU_ASSERT_EQUAL(tl_key_delete(shared_key), 0);
 	UNIT_ASSERT_NOTHING_HELD();
@@ -287,7 +265,7 @@ static void test_destructor_runs_for_non_null_values_with_value_cleared(void)
 
 	/* At thread exit, for the thread's root context. */
 	reset_keys_seen();
-	in_thread(set_some_in_thread, NULL);
+	unit_threads(1, set_some_in_thread, NULL);
 	check_destructors_ran_for_non_null_only();
 
 	/* At tl_root_exit(), for this thread's root context. */
@@ -352,7 +330,7 @@ static void test_destructor_rounds_are_capped(void)
 	CU_ASSERT_EQUAL(task_run(), 1);
 	check_rounds();
 
-	in_thread(set_both_in_thread, NULL);
+	unit_threads(1, set_both_in_thread, NULL);
 	check_rounds();
 
 	set_both(NULL);
@@ -422,7 +400,7 @@ static void test_get_and_set_from_destructors(void)
 	CU_ASSERT_EQUAL(task_run(), 1);
 	check_calls_from_destructor();
 
-	in_thread(set_first_in_thread, NULL);
+	unit_threads(1, set_first_in_thread, NULL);
 	check_calls_from_destructor();
 
 	set_first(NULL);
@@ -466,8 +444,8 @@ static void test_delete_while_set_runs_no_destructor_and_hides_values(void)
 	void *in_thread_after = value;
 	pthread_t th;
 
-	count_reset();
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	unit_dtor_reset();
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	CU_ASSERT_EQUAL(tl_setspecific(shared_key, other), 0);
 	after_delete[0] = after_delete[1] = value;
 	CU_ASSERT_EQUAL(task_spawn(&a, "a", hold_across_delete, (void *)0L), 0);
@@ -479,10 +457,10 @@ static void test_delete_while_set_runs_no_destructor_and_hides_values(void)
 	CU_ASSERT_PTR_NULL(tl_getspecific(shared_key));
 	tl_root_exit();
 	/* ...and no exit destroyed one. */
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 0);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 0);
 
 	/* The same with a thread holding the value. */
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	pthread_barrier_init(&start, NULL, 2);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, hold_in_thread,
 					     &in_thread_after), 0);
@@ -492,7 +470,7 @@ static void test_delete_while_set_runs_no_destructor_and_hides_values(void)
 	pthread_join(th, NULL);
 	pthread_barrier_destroy(&start);
 	CU_ASSERT_PTR_NULL(in_thread_after);
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 0);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 0);
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
@@ -515,7 +493,7 @@ static void delete_and_reuse(void *arg)
 
 	(void)arg;
 	CU_ASSERT_EQUAL(tl_key_delete(shared_key), 0);
-	CU_ASSERT_EQUAL(tl_key_create(&reused, count_dtor), 0);
+	CU_ASSERT_EQUAL(tl_key_create(&reused, unit_dtor_count), 0);
 	/* The case under test: the new key took the deleted one's place. */
 	CU_ASSERT_EQUAL(key_pos(reused), key_pos(old));
 	CU_ASSERT_NOT_EQUAL(reused, old);
@@ -526,8 +504,8 @@ static void test_new_key_reusing_a_position_sees_no_old_value(void)
 {
 	struct task a, b;
 
-	count_reset();
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, count_dtor), 0);
+	unit_dtor_reset();
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&shared_key, unit_dtor_count), 0);
 	CU_ASSERT_EQUAL(tl_setspecific(shared_key, value), 0);
 	reused_saw = value;
 	CU_ASSERT_EQUAL(task_spawn(&a, "a", hold_then_read_reused, NULL), 0);
@@ -537,10 +515,10 @@ static void test_new_key_reusing_a_position_sees_no_old_value(void)
 	CU_ASSERT_PTR_NULL(tl_getspecific(reused));
 	CU_ASSERT_PTR_NULL(tl_getspecific(shared_key));
 	/* Only the new key's own value was destroyed, at a's exit. */
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 1);
-	CU_ASSERT_PTR_EQUAL(atomic_load(&dtor_got), other);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 1);
+	CU_ASSERT_PTR_EQUAL(atomic_load(&unit_dtor.got), other);
 	tl_root_exit();
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 1);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 1);
 	CU_ASSERT_EQUAL(tl_key_delete(reused), 0);
 	UNIT_ASSERT_NOTHING_HELD();
 }
@@ -610,7 +588,7 @@ static void test_create_without_memory_changes_nothing(void)
 	/* Nothing for the key table; then nothing for the registry's index. */
 	for (n = 0; n < 2; n++) {
 		unit_alloc_install(n);
-		CU_ASSERT_EQUAL(tl_key_create(&k, count_dtor), ENOMEM);
+		CU_ASSERT_EQUAL(tl_key_create(&k, unit_dtor_count), ENOMEM);
 		CU_ASSERT_EQUAL(k, 42);
 		CU_ASSERT_EQUAL(unit_alloc.calls, n + 1);
 		unit_alloc_remove();	/* and nothing was kept */
@@ -618,7 +596,7 @@ static void test_create_without_memory_changes_nothing(void)
 
 	/* Enough memory: the key table comes from the library's allocator. */
 	unit_alloc_install(-1);
-	CU_ASSERT_EQUAL(tl_key_create(&k, count_dtor), 0);
+	CU_ASSERT_EQUAL(tl_key_create(&k, unit_dtor_count), 0);
 	CU_ASSERT(unit_alloc.in_use >= 2);	/* a chunk, the registry's index */
 	CU_ASSERT_EQUAL(tl_key_delete(k), 0);
 	unit_alloc_remove();
@@ -629,10 +607,10 @@ static void test_set_without_memory_keeps_old_values(void)
 {
 	tl_key_t a, b;
 
-	count_reset();
+	unit_dtor_reset();
 	unit_alloc_install(-1);
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&a, count_dtor), 0);
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&b, count_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&a, unit_dtor_count), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&b, unit_dtor_count), 0);
 	CU_ASSERT_EQUAL(tl_setspecific(a, value), 0);
 
 	unit_alloc.fail_after = 0;
@@ -646,8 +624,8 @@ static void test_set_without_memory_keeps_old_values(void)
 
 	unit_alloc.fail_after = -1;
 	tl_root_exit();
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 1);
-	CU_ASSERT_PTR_EQUAL(atomic_load(&dtor_got), other);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 1);
+	CU_ASSERT_PTR_EQUAL(atomic_load(&unit_dtor.got), other);
 	CU_ASSERT_EQUAL(tl_key_delete(a), 0);
 	CU_ASSERT_EQUAL(tl_key_delete(b), 0);
 	unit_alloc_remove();
@@ -693,11 +671,11 @@ static void test_100000_keys(void)
 	struct task t[TASKS_PER_BATCH];
 	long i, j, bad = 0;
 
-	count_reset();
+	unit_dtor_reset();
 	many = calloc(MANY_KEYS, sizeof(*many));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(many);
 	for (i = 0; i < MANY_KEYS; i++)
-		bad += tl_key_create(&many[i], count_dtor) != 0;
+		bad += tl_key_create(&many[i], unit_dtor_count) != 0;
 	CU_ASSERT_EQUAL_FATAL(bad, 0);
 
 	/* Every key is set in one task, read back there, destroyed at its exit. */
@@ -707,7 +685,7 @@ static void test_100000_keys(void)
 						    (void *)(i + j)), 0);
 		CU_ASSERT_EQUAL(task_run(), TASKS_PER_BATCH);
 	}
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), MANY_KEYS);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), MANY_KEYS);
 
 	/* Some in the root context too; every other key reads NULL there. */
 	for (i = 0; i < MANY_KEYS; i += ROOT_STRIDE)
@@ -723,7 +701,7 @@ static void test_100000_keys(void)
 		bad += tl_getspecific(many[i]) != NULL;
 	CU_ASSERT_EQUAL(bad, 0);
 	tl_root_exit();
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), MANY_KEYS);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), MANY_KEYS);
 	free(many);
 	UNIT_ASSERT_NOTHING_HELD();
 }
@@ -742,7 +720,7 @@ static void *churn(void *arg)
 	(void)arg;
 	for (round = 0; round < CHURN_ROUNDS; round++) {
 		for (i = 0; i < CHURN_KEYS; i++) {
-			bad += tl_key_create(&k[i], count_dtor) != 0;
+			bad += tl_key_create(&k[i], unit_dtor_count) != 0;
 			bad += tl_getspecific(k[i]) != NULL;
 			bad += tl_setspecific(k[i], &k[i]) != 0;
 		}
@@ -758,10 +736,10 @@ static void *churn(void *arg)
 
 static void test_concurrent_create_and_delete(void)
 {
-	count_reset();
+	unit_dtor_reset();
 	CU_ASSERT_EQUAL(unit_threads(CHURN_THREADS, churn, NULL), 0);
 	/* Every value belonged to a deleted key: no destructor ran. */
-	CU_ASSERT_EQUAL(atomic_load(&dtor_calls), 0);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 0);
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
@@ -976,7 +954,7 @@ static void test_pthread_program_behaves_the_same_renamed(void)
 	/* What POSIX says the program shows. */
 	api = &pthread_api;
 	tr = &with_pthread;
-	in_thread(run_program_in_thread, NULL);
+	unit_threads(1, run_program_in_thread, NULL);
 	program_end();
 	CU_ASSERT_EQUAL(with_pthread.ndtor[P_PLAIN], 0);
 	CU_ASSERT_EQUAL(with_pthread.ndtor[P_ONCE], 1);
@@ -1001,7 +979,7 @@ static void test_pthread_program_behaves_the_same_renamed(void)
 	 */
 	api = &tl_api;
 	tr = &in_thread_tl;
-	in_thread(run_program_in_thread, NULL);
+	unit_threads(1, run_program_in_thread, NULL);
 	program_end();
 	tr = &in_task_tl;
 	CU_ASSERT_EQUAL(task_spawn(&t, "program", run_program, NULL), 0);

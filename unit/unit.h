@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * unit/unit.h - what the CUnit suites share: the suite declaration used by
- * unit/main.c, and an allocator that counts and can be told to fail.
+ * unit/main.c, an allocator that counts and can be told to fail, test
+ * threads, and a destructor that counts.
  */
 #ifndef TASKLOCAL_UNIT_H
 #define TASKLOCAL_UNIT_H
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "tasklocal.h"
@@ -47,6 +49,21 @@ void unit_alloc_remove(void);
  * (each a long in a void *): their count of wrong answers.
  */
 long unit_threads(int n, void *(*fn)(void *), void *const *args);
+
+/*
+ * A destructor for any thread that counts its calls and keeps the value of
+ * the last one: unit_dtor_reset() before, unit_dtor.calls and unit_dtor.got
+ * (atomic_load) after.
+ */
+struct unit_dtor {
+	atomic_int calls;
+	void *_Atomic got;
+};
+
+extern struct unit_dtor unit_dtor;
+
+void unit_dtor_count(void *value);
+void unit_dtor_reset(void);
 
 /* The library holds no memory: every local unregistered, every slot freed. */
 #define UNIT_ASSERT_NOTHING_HELD() CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0)
