@@ -1,4 +1,7 @@
-/* unit/suites.h - the suites of unit/run, one per module: SUITE(id) each. */
+/*
+ * unit/suites.h - the suites of unit/run, one per module (the posix layer's
+ * four by subject): SUITE(id) each.
+ */
 SUITE(list)
 SUITE(seed)
 SUITE(access)
@@ -7,6 +10,9 @@ SUITE(registry)
 SUITE(mem)
 SUITE(thread)
 SUITE(posix)
+SUITE(posix_delete)
+SUITE(posix_limits)
+SUITE(posix_port)
 SUITE(exit)
 SUITE(keys)
 SUITE(error)
