@@ -66,26 +66,33 @@ static void test_unregister_bad_input(void)
 
 static void test_reused_index_never_sees_old_values(void)
 {
-	struct tl_local old = TL_LOCAL(.name = "old");
-	struct tl_local fresh = TL_LOCAL(.name = "fresh");
+	struct tl_local old = TL_LOCAL(.name = "old",
+				       .destroy = unit_dtor_count);
+	struct tl_local next = TL_LOCAL(.name = "next",
+					.destroy = unit_dtor_count);
+	struct tl_local fresh = TL_LOCAL(.name = "fresh",
+					 .destroy = unit_dtor_count);
 	struct tl_node a = TL_NODE_INIT(a), b = TL_NODE_INIT(b);
-	uint32_t index;
 
+	unit_dtor_reset();
 	tl_switch(&a);
 	tl_set(&old, "a's");
 	tl_switch(&b);
 	tl_set(&old, "b's");
 	tl_switch(NULL);
 	tl_set(&old, "root's");
-	index = old.tl__index;
+	/* The lowest free index is handed out first: next's is above old's. */
+	CU_ASSERT_EQUAL(tl_local_register(&next), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&old), 0);
 
+	/* So fresh takes old's index (the exit of a below shows it). */
 	CU_ASSERT_EQUAL(tl_local_register(&fresh), 0);
-	CU_ASSERT_EQUAL(fresh.tl__index, index);
 	CU_ASSERT_PTR_NULL(tl_get(&fresh));
 	tl_switch(&a);
 	CU_ASSERT_PTR_NULL(tl_get(&fresh));
 	CU_ASSERT_PTR_NULL(tl_get(&old));
+	CU_ASSERT_EQUAL(tl_set(&next, "next's"), 0);
+	CU_ASSERT_EQUAL(tl_set(&fresh, "fresh's"), 0);
 	tl_switch(&b);
 	CU_ASSERT_PTR_NULL(tl_get(&fresh));
 	/* The old local registered again starts empty too. */
@@ -94,10 +101,23 @@ static void test_reused_index_never_sees_old_values(void)
 	tl_set(&old, "new b's");
 	CU_ASSERT_STRING_EQUAL(tl_get(&old), "new b's");
 	tl_switch(NULL);
+
+	/*
+	 * An exit runs destructors in index order: fresh's before next's,
+	 * although it was set after, so fresh's index is below next's, the
+	 * one old left.  Old's own values reach no destructor, its own or
+	 * fresh's: two calls for a, one for b, none for the root context.
+	 */
 	tl_task_exit(&a);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 2);
+	CU_ASSERT_STRING_EQUAL(atomic_load(&unit_dtor.got), "next's");
 	tl_task_exit(&b);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 3);
+	CU_ASSERT_STRING_EQUAL(atomic_load(&unit_dtor.got), "new b's");
 	tl_root_exit();
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 3);
 	tl_local_unregister(&old);
+	tl_local_unregister(&next);
 	tl_local_unregister(&fresh);
 	UNIT_ASSERT_NOTHING_HELD();
 }
