@@ -180,10 +180,15 @@ static void test_cache_switch_between_tasks(void)
 
 static void test_cache_after_del_and_unregister(void)
 {
-	struct tl_local l = TL_LOCAL(.name = "cached");
-	struct tl_local other = TL_LOCAL(.name = "other");
+	struct tl_local l = TL_LOCAL(.name = "cached",
+				     .destroy = unit_dtor_count);
+	struct tl_local next = TL_LOCAL(.name = "next",
+					.destroy = unit_dtor_count);
+	struct tl_local other = TL_LOCAL(.name = "other",
+					 .destroy = unit_dtor_count);
 	struct tl_node a = TL_NODE_INIT(a);
 
+	unit_dtor_reset();
 	tl_switch(&a);
 	tl_set(&l, "v");
 	CU_ASSERT_STRING_EQUAL(tl_get(&l), "v");	/* cached now */
@@ -192,18 +197,34 @@ static void test_cache_after_del_and_unregister(void)
 
 	tl_set(&l, "w");
 	CU_ASSERT_STRING_EQUAL(tl_get(&l), "w");
+	/* The lowest free index is handed out first: next's is above l's. */
+	CU_ASSERT_EQUAL(tl_local_register(&next), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
 	CU_ASSERT_PTR_NULL(tl_get(&l));
 	/* A new local takes the freed index; the old value stays invisible. */
 	CU_ASSERT_EQUAL(tl_local_register(&other), 0);
-	CU_ASSERT_EQUAL(other.tl__index, 1);
 	CU_ASSERT_PTR_NULL(tl_get(&other));
 	/* So does the old local, registered again. */
 	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
 	CU_ASSERT_PTR_NULL(tl_get(&l));
+	/* A value set for other now is its alone. */
+	CU_ASSERT_EQUAL(tl_set(&next, "n"), 0);
+	CU_ASSERT_EQUAL(tl_set(&other, "o"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&other), "o");
+	CU_ASSERT_PTR_NULL(tl_get(&l));
 	tl_switch(NULL);
+
+	/*
+	 * tl_del() destroyed "v"; the exit destroys "o" before "n", although
+	 * it was set after: values go in index order, so other's index is
+	 * below next's, the one l left.  "w" reaches no destructor, l's or
+	 * other's.
+	 */
 	tl_task_exit(&a);
+	CU_ASSERT_EQUAL(atomic_load(&unit_dtor.calls), 3);
+	CU_ASSERT_STRING_EQUAL(atomic_load(&unit_dtor.got), "n");
 	tl_local_unregister(&l);
+	tl_local_unregister(&next);
 	tl_local_unregister(&other);
 	UNIT_ASSERT_NOTHING_HELD();
 }
