@@ -16,14 +16,16 @@
 #                        compiles
 #   make install         headers, libraries, man pages, tasklocal.pc under
 #                        $(DESTDIR)$(PREFIX); make uninstall removes them
-#   make clean           every build product
+#   make clean           every build product (of this O=)
 #   make help            this list
 #
 # Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
-# the full commands, O=dir for the library's objects and archives (so that
-# several configurations can sit side by side), CONFIG='-DTL_THREADS=0 ...'
-# for library options (see include/tasklocal/config.h; they go into
-# tasklocal.pc too).  A cross build makes the static library only.
+# the full commands, O=dir for every build product (each at its place in
+# the tree's layout under dir, so that several configurations can sit side
+# by side; make O=dir clean removes them; the bench targets take no O= yet),
+# CONFIG='-DTL_THREADS=0 ...' for library options (see
+# include/tasklocal/config.h; they go into tasklocal.pc too).  A cross build
+# makes the static library only.
 
 # The version is written once, in include/tasklocal/version.h.
 VERSION   := $(shell sed -n 's/^\#define TL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
