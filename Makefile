@@ -16,14 +16,16 @@
 #                        compiles
 #   make install         headers, libraries, man pages, tasklocal.pc under
 #                        $(DESTDIR)$(PREFIX); make uninstall removes them
-#   make clean           every build product
+#   make clean           every build product (of this O=)
 #   make help            this list
 #
 # Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
-# the full commands, O=dir for the library's objects and archives (so that
-# several configurations can sit side by side), CONFIG='-DTL_THREADS=0 ...'
-# for library options (see include/tasklocal/config.h; they go into
-# tasklocal.pc too).  A cross build makes the static library only.
+# the full commands, O=dir for every build product (each at its place in
+# the tree's layout under dir, so that several configurations can sit side
+# by side; make O=dir clean removes them; the bench targets take no O= yet),
+# CONFIG='-DTL_THREADS=0 ...' for library options (see
+# include/tasklocal/config.h; they go into tasklocal.pc too).  A cross build
+# makes the static library only.
 
 # The version is written once, in include/tasklocal/version.h.
 VERSION   := $(shell sed -n 's/^\#define TL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' \
@@ -63,16 +65,25 @@ Q := @
 quiet = @printf '  %-7s %s\n'
 endif
 
+# Every product has the path of its place in the source tree, under $(O).
+# OUT is that prefix: empty when O is the tree itself, so that the names
+# read as they always did.  UNIT_OUT and TOOLS_OUT hold what unit/ and
+# tools/ build; the tools/*.mk files each name their own root the same way.
 O ?= .
+OUT       := $(if $(filter $(CURDIR),$(abspath $(O))),,$(O:%/=%)/)
+UNIT_OUT  := $(OUT)unit
+TOOLS_OUT := $(OUT)tools
+
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
-LIB_OBJS  := $(patsubst %.c,$(O)/%.o,$(LIB_SRCS))
-PIC_OBJS  := $(patsubst %.c,$(O)/%.pic.o,$(LIB_SRCS))
+LIB_OBJS  := $(addprefix $(OUT),$(LIB_SRCS:.c=.o))
+PIC_OBJS  := $(addprefix $(OUT),$(LIB_SRCS:.c=.pic.o))
 HEADERS   := include/tasklocal.h $(wildcard include/tasklocal/*.h)
 LIB_HDRS  := $(wildcard lib/*.h)
 
-STATIC := $(O)/libtasklocal.a
-SHARED := $(O)/libtasklocal.so.$(VERSION)
+STATIC := $(OUT)libtasklocal.a
+SHARED := $(OUT)libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
+PC_FILE := $(OUT)tasklocal.pc
 
 .PHONY: all deps lib-deps help man check-config check-examples check-tsan demo check check-sanitize check-valgrind \
 	check-install check-cxx install uninstall clean FORCE
@@ -80,7 +91,7 @@ SONAME := libtasklocal.so.$(SOVERSION)
 
 all: lib-deps
 	+$(Q)$(MAKE) --no-print-directory $(STATIC) \
-		$(if $(CROSS_COMPILE),,$(SHARED) tasklocal.pc)
+		$(if $(CROSS_COMPILE),,$(SHARED) $(PC_FILE))
 
 # Missing Debian packages: installed when root, otherwise the apt-get line.
 deps:
@@ -96,11 +107,11 @@ help:
 
 # ------------------------------------------------------------------ library
 
-$(O)/lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(OUT)lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -c $< -o $@
 
-$(O)/lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(OUT)lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -fPIC -c $< -o $@
 
@@ -114,8 +125,8 @@ $(SHARED): $(PIC_OBJS) lib/tasklocal.map
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/tasklocal.map \
 		$(LDFLAGS) -o $@ $(PIC_OBJS) $(LDLIBS_THREADS)
-	$(Q)ln -sf $(notdir $(SHARED)) $(O)/$(SONAME)
-	$(Q)ln -sf $(notdir $(SHARED)) $(O)/libtasklocal.so
+	$(Q)ln -sf $(notdir $(SHARED)) $(OUT)$(SONAME)
+	$(Q)ln -sf $(notdir $(SHARED)) $(OUT)libtasklocal.so
 
 # The .pc text, for the PREFIX and CONFIG of this make invocation.
 PC_TEXT = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
@@ -125,9 +136,9 @@ PC_TEXT = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	'Libs.private: $(LDLIBS_THREADS)' \
 	'Cflags: -I$${includedir} $(CONFIG)'
 
-tasklocal.pc: FORCE
+$(PC_FILE): FORCE
 	$(quiet) GEN $@
-	$(Q)$(PC_TEXT) > $@
+	$(Q)mkdir -p $(@D) && $(PC_TEXT) > $@
 
 FORCE:
 
@@ -138,121 +149,130 @@ FORCE:
 # tasklocal.h.  The sanitizer build stays strict: it tests the other path.
 TOOLS_CFLAGS = $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE -iquote tools
 
-tools/%.o: tools/%.c $(HEADERS) $(wildcard tools/*.h)
+$(TOOLS_OUT)/%.o: tools/%.c $(HEADERS) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
-tools/demo: tools/demo.o tools/sched.o $(STATIC)
+$(TOOLS_OUT)/demo: $(TOOLS_OUT)/demo.o $(TOOLS_OUT)/sched.o $(STATIC)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory tools/demo
-	$(Q)tools/demo
+	$(Q)$(MAKE) --no-print-directory $(TOOLS_OUT)/demo
+	$(Q)$(TOOLS_OUT)/demo
 	$(Q)$(MAKE) --no-print-directory bench-summary
 
 # -------------------------------------------------------------------- tests
 #
 # unit/run: every suite listed in unit/suites.h against the library as
 # configured.  unit/run-debug: the TL_DEBUG suites (unit/suites-debug.h)
-# against a TL_DEBUG=1 build of the library, objects *.dbg.o.
+# against a TL_DEBUG=1 build of the library, objects *.dbg.o.  All of them
+# under $(UNIT_OUT), the objects of lib/ and tools/ under $(OUT).
 
 DEBUG_UNIT := unit/debug.c unit/gens.c
 OWN_UNIT   := unit/rootkey.c
 UNIT_SRCS  := $(filter-out $(DEBUG_UNIT) $(OWN_UNIT),$(sort $(wildcard unit/*.c)))
 UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
 
-unit/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(UNIT_OUT)/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) -iquote unit -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -iquote unit -c $< -o $@
 
-unit/run: $(UNIT_SRCS:.c=.o) tools/sched.o $(STATIC)
+$(UNIT_OUT)/run: $(addprefix $(OUT),$(UNIT_SRCS:.c=.o)) $(TOOLS_OUT)/sched.o $(STATIC)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 # Generations count to 64 here, so that unit/gens.c sees a wrap at once.
 DEBUG_FLAGS = -DTL_DEBUG=1 -DTL__GEN_LAST=64u -DTL__KEY_USES_LAST=64u
 
-%.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
+$(OUT)%.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -iquote unit \
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -iquote unit \
 		-DUNIT_SUITES='"suites-debug.h"' -c $< -o $@
 
-unit/run-debug: unit/main.dbg.o $(DEBUG_UNIT:.c=.dbg.o) $(LIB_SRCS:.c=.dbg.o)
+$(UNIT_OUT)/run-debug: $(addprefix $(OUT),unit/main.dbg.o $(DEBUG_UNIT:.c=.dbg.o) \
+		$(LIB_SRCS:.c=.dbg.o))
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 # unit/run-rootkey: a program of its own, which takes every pthread key at
 # start-up (unit/rootkey.c).
-unit/main.rk.o: unit/main.c $(HEADERS) $(wildcard unit/*.h)
+$(UNIT_OUT)/main.rk.o: unit/main.c $(HEADERS) $(wildcard unit/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) -iquote unit -DUNIT_SUITES='"suites-rootkey.h"' -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -iquote unit \
+		-DUNIT_SUITES='"suites-rootkey.h"' -c $< -o $@
 
-unit/run-rootkey: unit/main.rk.o unit/rootkey.o $(STATIC)
+$(UNIT_OUT)/run-rootkey: $(UNIT_OUT)/main.rk.o $(UNIT_OUT)/rootkey.o $(STATIC)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS) -ldl
 
+UNIT_RUNS := $(addprefix $(UNIT_OUT)/,run run-debug run-rootkey)
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug unit/run-rootkey
-	$(Q)unit/run
-	$(Q)unit/run-debug
-	$(Q)unit/run-rootkey
+	$(Q)$(MAKE) --no-print-directory $(UNIT_RUNS)
+	$(Q)$(UNIT_OUT)/run
+	$(Q)$(UNIT_OUT)/run-debug
+	$(Q)$(UNIT_OUT)/run-rootkey
 
 # Sanitizers: a separate build tree would be a top-level folder, so the
-# objects of this variant carry their own suffix instead.
+# objects of this variant carry their own suffix instead (under $(OUT)).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-%.san.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(OUT)%.san.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) -std=c11 $(SAN_FLAGS) -iquote unit -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -std=c11 $(SAN_FLAGS) \
+		-iquote unit -c $< -o $@
 
-unit/run-san: $(UNIT_SRCS:.c=.san.o) tools/sched.san.o $(LIB_SRCS:.c=.san.o)
+$(UNIT_OUT)/run-san: $(addprefix $(OUT),$(UNIT_SRCS:.c=.san.o) tools/sched.san.o \
+		$(LIB_SRCS:.c=.san.o))
 	$(quiet) LD $@
 	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 # UBSan alone, in GNU C: the x86-64 %fs fast path (ASan turns it off).
 UB_FLAGS := -O1 -g -fsanitize=undefined -fno-sanitize-recover=all
 
-%.ub.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(OUT)%.ub.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
-	$(Q)$(CC) $(TOOLS_CFLAGS) $(UB_FLAGS) -iquote unit -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) $(UB_FLAGS) -iquote unit -c $< -o $@
 
-unit/run-ubsan: $(UNIT_SRCS:.c=.ub.o) tools/sched.ub.o $(LIB_SRCS:.c=.ub.o)
+$(UNIT_OUT)/run-ubsan: $(addprefix $(OUT),$(UNIT_SRCS:.c=.ub.o) tools/sched.ub.o \
+		$(LIB_SRCS:.c=.ub.o))
 	$(quiet) LD $@
 	$(Q)$(CC) $(UB_FLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 check-sanitize: deps
-	$(Q)$(MAKE) --no-print-directory unit/run-san unit/run-ubsan
-	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 unit/run-san
-	$(Q)UBSAN_OPTIONS=print_stacktrace=1 unit/run-ubsan
+	$(Q)$(MAKE) --no-print-directory $(UNIT_OUT)/run-san $(UNIT_OUT)/run-ubsan
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_OUT)/run-san
+	$(Q)UBSAN_OPTIONS=print_stacktrace=1 $(UNIT_OUT)/run-ubsan
 
 # ThreadSanitizer (clang): tools/stress.c, eight threads on shared locals.
 TSAN_FLAGS := -O1 -g -fsanitize=thread
 
-%.tsan.o: %.c $(HEADERS) $(LIB_HDRS)
+$(OUT)%.tsan.o: %.c $(HEADERS) $(LIB_HDRS)
 	$(quiet) CC $@
-	$(Q)clang $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(TSAN_FLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && clang $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE \
+		$(TSAN_FLAGS) -c $< -o $@
 
-tools/stress-tsan: tools/stress.tsan.o $(LIB_SRCS:.c=.tsan.o)
+$(TOOLS_OUT)/stress-tsan: $(addprefix $(OUT),tools/stress.tsan.o $(LIB_SRCS:.c=.tsan.o))
 	$(quiet) LD $@
 	$(Q)clang $(TSAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
 
 # clang's sanitizer runtimes are only recommended by its Debian package.
 check-tsan: deps
 	$(Q)tools/deps.sh clang libclang-rt-dev
-	$(Q)$(MAKE) --no-print-directory tools/stress-tsan
-	$(Q)TSAN_OPTIONS=halt_on_error=1 tools/stress-tsan
+	$(Q)$(MAKE) --no-print-directory $(TOOLS_OUT)/stress-tsan
+	$(Q)TSAN_OPTIONS=halt_on_error=1 $(TOOLS_OUT)/stress-tsan
 
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	    --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect
 
 check-valgrind: deps
-	$(Q)$(MAKE) --no-print-directory unit/run unit/run-debug unit/run-rootkey
-	$(Q)$(VALGRIND) unit/run
-	$(Q)$(VALGRIND) unit/run-debug
-	$(Q)$(VALGRIND) unit/run-rootkey
+	$(Q)$(MAKE) --no-print-directory $(UNIT_RUNS)
+	$(Q)$(VALGRIND) $(UNIT_OUT)/run
+	$(Q)$(VALGRIND) $(UNIT_OUT)/run-debug
+	$(Q)$(VALGRIND) $(UNIT_OUT)/run-rootkey
 
 # ------------------------------------------------------------------ man pages
 #
@@ -260,7 +280,7 @@ check-valgrind: deps
 # (tools/man/mkman.sh), and the overview tasklocal(7).
 
 # Not a top-level folder of the source tree: under tools/ when O is the tree.
-MAN_OUT := $(if $(filter .,$(O)),tools/man/out,$(O)/man)
+MAN_OUT := $(if $(OUT),$(OUT)man,tools/man/out)
 
 man: $(HEADERS) tools/man/mkman.sh
 	$(quiet) GEN $(MAN_OUT)/man3
@@ -296,14 +316,14 @@ uninstall:
 # The public headers compile as C++ too (a C++ scheduler may embed them).
 check-cxx: $(STATIC)
 	$(quiet) TEST $@
-	$(Q)for std in c++17 c++20; do \
+	$(Q)mkdir -p $(TOOLS_OUT) && for std in c++17 c++20; do \
 		printf '%s\n' '#include "tasklocal.h"' '#include "tasklocal/posix.h"' \
 		'static struct tl_local l = TL_LOCAL(.name = "x");' \
 		'int main() { tl_set(&l, &l); return tl_get(&l) != &l; }' | \
 		$(CROSS_COMPILE)g++ -std=$$std -Wall -Wextra -Werror -Iinclude -x c++ - \
-		-x none -o tools/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
-		tools/check-cxx || exit 1; \
-	done; rm -f tools/check-cxx
+		-x none -o $(TOOLS_OUT)/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
+		$(TOOLS_OUT)/check-cxx || exit 1; \
+	done; rm -f $(TOOLS_OUT)/check-cxx
 
 # Every C block of the README and every Example:: of the headers compiles.
 check-examples:
@@ -311,43 +331,51 @@ check-examples:
 	$(Q)tools/check-examples.sh $(CC) -std=gnu11 $(WARN) -Werror -Iinclude $(CONFIG)
 
 # A program compiled with other options than the library's must not link.
+CHECK_CONFIG := $(TOOLS_OUT)/check-config
 check-config: $(STATIC)
 	$(quiet) TEST $@
-	$(Q)printf '%s\n' '#include "tasklocal.h"' \
+	$(Q)mkdir -p $(TOOLS_OUT) && printf '%s\n' '#include "tasklocal.h"' \
 		'static struct tl_local l;' \
-		'int main(void) { return tl_get(&l) != 0; }' > tools/check-config.c
-	$(Q)$(CC) -std=c11 -Iinclude -o tools/check-config tools/check-config.c \
-		$(STATIC) $(LDLIBS_THREADS) && tools/check-config
-	$(Q)! $(CC) -std=c11 -Iinclude -DTL_CACHE_SIZE=1024 -o tools/check-config \
-		tools/check-config.c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
-	$(Q)! $(CC) -std=c11 -Iinclude -DTL_THREADS=0 -o tools/check-config \
-		tools/check-config.c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
-	$(Q)rm -f tools/check-config tools/check-config.c
+		'int main(void) { return tl_get(&l) != 0; }' > $(CHECK_CONFIG).c
+	$(Q)$(CC) -std=c11 -Iinclude -o $(CHECK_CONFIG) $(CHECK_CONFIG).c \
+		$(STATIC) $(LDLIBS_THREADS) && $(CHECK_CONFIG)
+	$(Q)! $(CC) -std=c11 -Iinclude -DTL_CACHE_SIZE=1024 -o $(CHECK_CONFIG) \
+		$(CHECK_CONFIG).c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
+	$(Q)! $(CC) -std=c11 -Iinclude -DTL_THREADS=0 -o $(CHECK_CONFIG) \
+		$(CHECK_CONFIG).c $(STATIC) $(LDLIBS_THREADS) 2>/dev/null
+	$(Q)rm -f $(CHECK_CONFIG) $(CHECK_CONFIG).c
 
 # Install into a scratch root, build the demo against what was installed
 # (through pkg-config), run it, uninstall, and check nothing is left.
-INSTALL_CHECK_ROOT := tools/install-check
+INSTALL_CHECK_ROOT := $(TOOLS_OUT)/install-check
 check-install: all
 	$(Q)rm -rf $(INSTALL_CHECK_ROOT)
-	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) PREFIX=/usr
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(INSTALL_CHECK_ROOT)) PREFIX=/usr
 	$(quiet) TEST $@
 	$(Q)export PKG_CONFIG_PATH=$(INSTALL_CHECK_ROOT)/usr/lib/pkgconfig \
-	 PKG_CONFIG_SYSROOT_DIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) && \
+	 PKG_CONFIG_SYSROOT_DIR=$(abspath $(INSTALL_CHECK_ROOT)) && \
 	 $(CC) -std=c11 -D_GNU_SOURCE -o $(INSTALL_CHECK_ROOT)/demo tools/demo.c tools/sched.c \
 		$$(pkg-config --cflags tasklocal) \
 		$$(pkg-config --libs --static tasklocal | sed 's/-ltasklocal/-l:libtasklocal.a/')
 	$(Q)$(INSTALL_CHECK_ROOT)/demo >/dev/null
 	$(Q)rm -f $(INSTALL_CHECK_ROOT)/demo
-	$(Q)$(MAKE) --no-print-directory uninstall DESTDIR=$(CURDIR)/$(INSTALL_CHECK_ROOT) PREFIX=/usr
+	$(Q)$(MAKE) --no-print-directory uninstall DESTDIR=$(abspath $(INSTALL_CHECK_ROOT)) PREFIX=/usr
 	$(Q)test -z "$$(find $(INSTALL_CHECK_ROOT) -type f -o -type l)" || \
 		{ echo "uninstall left:"; find $(INSTALL_CHECK_ROOT) -type f -o -type l; exit 1; }
 	$(Q)rm -rf $(INSTALL_CHECK_ROOT)
 
+# The products of this O=, those of tools/*.mk through their own clean
+# targets (prerequisites, so done first); in a build tree of its own, then
+# the directories the build made there, as far as they are empty.
 clean:
-	$(Q)rm -f lib/*.o unit/*.o tools/*.o $(STATIC) libtasklocal.so* tasklocal.pc \
-		unit/run unit/run-debug unit/run-rootkey unit/run-san unit/run-ubsan \
-		tools/demo tools/stress-tsan
-	$(Q)rm -rf $(MAN_OUT)
+	$(Q)rm -f $(OUT)lib/*.o $(UNIT_OUT)/*.o $(TOOLS_OUT)/*.o $(STATIC) \
+		$(OUT)libtasklocal.so* $(PC_FILE) \
+		$(addprefix $(UNIT_OUT)/,run run-debug run-rootkey run-san run-ubsan) \
+		$(TOOLS_OUT)/demo $(TOOLS_OUT)/stress-tsan $(TOOLS_OUT)/check-cxx \
+		$(CHECK_CONFIG) $(CHECK_CONFIG).c
+	$(Q)rm -rf $(MAN_OUT) $(INSTALL_CHECK_ROOT)
+	$(if $(OUT),$(Q)find $(OUT)lib $(UNIT_OUT) $(TOOLS_OUT) -depth -type d -empty \
+		-delete 2>/dev/null; true)
 
 # Further targets of the tools (benchmark, firmware), each in its own file.
 -include $(wildcard tools/*.mk)

@@ -16,11 +16,13 @@
 #   make check-cross      all of the above, and the test image once more with
 #                         the lookup cache off (TL_CACHE_SIZE=0): what CI runs
 #
-# Everything is built under $(FW_OUT) (tools/firmware/out), each
-# configuration in its own directory; a change of flags there rebuilds it.
+# Everything is built under $(FW_ROOT) (tools/firmware/out, under $(O) if
+# set), each configuration in its own directory, $(FW_OUT) the one being
+# built; a change of flags there rebuilds it.
 
 FW_DIR        := tools/firmware
-FW_OUT        ?= $(FW_DIR)/out
+FW_ROOT       := $(OUT)$(FW_DIR)/out
+FW_OUT        ?= $(FW_ROOT)
 FW_CROSS      ?= arm-none-eabi-
 FW_CC         := $(FW_CROSS)gcc
 FW_NM         := $(FW_CROSS)nm
@@ -42,7 +44,7 @@ FW_QEMU       ?= qemu-system-arm -M mps2-an385 -nographic -semihosting
 FW_DEPS       := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 
 FW_LIB        := $(FW_OUT)/libtasklocal.a
-FW_HOSTED     := $(FW_DIR)/out/hosted
+FW_HOSTED     := $(FW_ROOT)/hosted
 FW_ELF        := $(FW_OUT)/test.elf
 FW_OBJS       := $(addprefix $(FW_OUT)/fw/,startup.o sched.o switch.o test.o)
 
@@ -149,9 +151,9 @@ check-firmware: cross
 
 check-cross: check-headers check-heapless size-report check-firmware
 	$(Q)$(MAKE) --no-print-directory check-firmware FW_CACHE_SIZE=0 \
-		FW_OUT=$(FW_DIR)/out/cache0
+		FW_OUT=$(FW_ROOT)/cache0
 
 fw-clean:
-	$(Q)rm -rf $(FW_DIR)/out
+	$(Q)rm -rf $(FW_ROOT)
 
 clean: fw-clean

@@ -2,13 +2,14 @@
 #
 # tools/plugin.mk - the static library inside a plugin loaded by dlopen():
 # built with TL_DYNAMIC_TLS=1 (general-dynamic TLS) and -fPIC into its own
-# directory, linked into tools/plugin/plugin.so with its symbols kept
-# inside, and run by tools/plugin/host.  Included by the Makefile.
+# directory, linked into $(PLUGIN_OUT)/plugin.so (tools/plugin/out, under
+# $(O) if set) with its symbols kept inside, and run by
+# $(PLUGIN_OUT)/host.  Included by the Makefile.
 #
 #   make check-plugin
 
 PLUGIN_DIR := tools/plugin
-PLUGIN_OUT := $(PLUGIN_DIR)/out
+PLUGIN_OUT := $(OUT)$(PLUGIN_DIR)/out
 PLUGIN_LIB := $(PLUGIN_OUT)/libtasklocal.a
 
 .PHONY: check-plugin plugin-lib plugin-clean

@@ -2,7 +2,8 @@
 #
 # tools/ports.mk - the ports to other runtimes (tools/ports/<name>/: the
 # port's code, its README and its test), built against the static library
-# and run.  Included by the Makefile.
+# and run.  Objects and tests go to $(PORTS_OUT)/<name>/ (the port's own
+# directory, under $(O) if set).  Included by the Makefile.
 #
 #   make check-ports           every port's test (GNU Pth, PCL, libuv)
 #   make check-ports-<name>    one of them: pth, pcl, libuv
@@ -14,6 +15,7 @@
 
 PORTS       := pth pcl libuv
 PORTS_DIR   := tools/ports
+PORTS_OUT   := $(OUT)$(PORTS_DIR)
 PORTS_DEPS  := libpth-dev libpcl1-dev libuv1-dev
 PORTS_CFLAGS = $(TOOLS_CFLAGS) -iquote $(PORTS_DIR)
 # No "is up to date" from the sub-makes that build the tests.
@@ -25,8 +27,8 @@ PORT_LIBS_pcl   := -lpcl
 PORT_LIBS_libuv := -luv
 
 PORT_SRCS = $(wildcard $(PORTS_DIR)/$(1)/*.c)
-PORT_OBJS = $(patsubst %.c,%.o,$(call PORT_SRCS,$(1)))
-PORT_TEST = $(PORTS_DIR)/$(1)/test
+PORT_OBJS = $(patsubst $(PORTS_DIR)/%.c,$(PORTS_OUT)/%.o,$(call PORT_SRCS,$(1)))
+PORT_TEST = $(PORTS_OUT)/$(1)/test
 
 PORTS_ALL_OBJS := $(foreach p,$(PORTS),$(call PORT_OBJS,$(p)))
 PORTS_TESTS    := $(foreach p,$(PORTS),$(call PORT_TEST,$(p)))
@@ -39,10 +41,10 @@ ports-deps:
 
 # A static pattern rule, so that the Makefile's tools/%.o (other flags,
 # other headers) never builds these objects.
-$(PORTS_ALL_OBJS): $(PORTS_DIR)/%.o: $(PORTS_DIR)/%.c $(HEADERS) \
+$(PORTS_ALL_OBJS): $(PORTS_OUT)/%.o: $(PORTS_DIR)/%.c $(HEADERS) \
 		$(wildcard $(PORTS_DIR)/*.h $(PORTS:%=$(PORTS_DIR)/%/*.h))
 	$(quiet) CC $@
-	$(Q)$(CC) $(PORTS_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(PORTS_CFLAGS) -c $< -o $@
 
 # $(1): port name
 define port_rules

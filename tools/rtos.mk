@@ -20,8 +20,8 @@
 # cache is off by default: with TL_THREADS=0 it is one global that a
 # preemptive switch can refill between a lookup's test and its load.
 # RTOS_CACHE_SIZE=8 runs the same tests with it on.  Outputs go to
-# tools/ports/*/out, one directory per configuration; a change of flags
-# there rebuilds it.
+# $(FR_ROOT) and $(ZE_ROOT) (tools/ports/*/out, under $(O) if set), one
+# directory per configuration; a change of flags there rebuilds it.
 
 RTOS_DIR        := tools/ports
 FREERTOS_KERNEL ?= ../shared/freertos-kernel
@@ -71,7 +71,8 @@ rtos_run = status=0; timeout -k 5 $(RTOS_TIMEOUT) $(2) </dev/null >$(1) 2>&1 || 
 # ----------------------------------------------------------------- FreeRTOS
 
 FR_DIR   := $(RTOS_DIR)/freertos
-FR_OUT   ?= $(FR_DIR)/out/cache$(RTOS_CACHE_SIZE)
+FR_ROOT  := $(OUT)$(FR_DIR)/out
+FR_OUT   ?= $(FR_ROOT)/cache$(RTOS_CACHE_SIZE)
 FR_KSRCS := tasks.c queue.c list.c
 FR_TSRCS := tl_freertos.c tl_port.c test/test.c
 
@@ -183,7 +184,8 @@ fr_refuse = printf '  %-7s %s\n' REFUSE "TEST_$(1): $(subst ., ,$(2))"; \
 # under cmake -P with stand-ins for Zephyr's CMake functions.
 
 ZE_DIR    := $(RTOS_DIR)/zephyr
-ZE_OUT    ?= $(ZE_DIR)/out
+ZE_ROOT   := $(OUT)$(ZE_DIR)/out
+ZE_OUT    ?= $(ZE_ROOT)
 ZE_STUBS  := $(ZE_DIR)/stubs
 ZE_CC     := $(RTOS_CROSS)gcc
 ZE_CFLAGS := -std=gnu11 -mcpu=cortex-m3 -mthumb -Os $(WARN) -Werror \
@@ -229,6 +231,6 @@ check-zephyr: rtos-deps
 # ------------------------------------------------------------------- clean
 
 rtos-clean:
-	$(Q)rm -rf $(FR_DIR)/out $(ZE_DIR)/out
+	$(Q)rm -rf $(FR_ROOT) $(ZE_ROOT)
 
 clean: rtos-clean
