@@ -47,6 +47,12 @@ static inline bool tl__scope_mark(const struct tl_slot *s)
 	return s->gen == 0 && (s->info & TL__SLOT_SCOPE);
 }
 
+/* The scope whose slot (its mark, or its own value's) @s is. */
+static inline struct tl_scope *tl__scope_of(struct tl_slot *s)
+{
+	return tl_container_of(s, struct tl_scope, tl__slot);
+}
+
 /*
  * Whether the value of @s, in @task's list, is a scope's: its slot is a
  * scope's own, or the innermost of its scopes' marks is next to it.
@@ -303,9 +309,10 @@ void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 		   struct tl_node *head);
 
 /*
- * scope.c: @mark is the first (outermost) of the scope marks before a slot:
+ * task.c: @mark is the first (outermost) of the scope marks before a slot:
  * the slot gets back the value it had before them, the marks are unlinked
- * and their scopes closed.  Returns the slot's node.
+ * and their scopes closed.  Returns the slot's node.  Exits and reaping
+ * do it as scope.c does, so it lives below both.
  */
 struct tl_node *tl__scope_unwind(struct tl_slot *mark);
 

@@ -2,9 +2,9 @@
 /*
  * lib/registry.c - the registry of locals: an index table (index -> local,
  * the lowest free index handed out first), a uthash table by name for named
- * locals, the generation every slot is stamped with, the cache keys, and
- * the lock that guards all of it.  Registration takes the lock; releases
- * and lookups read the table without it.
+ * locals, the generation every slot is stamped with, and the cache keys.
+ * Registration takes the lock (lock.c); releases and lookups read the
+ * table without it.
  *
  * Each index counts its own registrations: the count is the generation a
  * registration stamps its slots with, so an (index, generation) pair names
@@ -14,10 +14,6 @@
  * wraps: exhausting the 2^29 indices would take 2^61 registrations.
  */
 #include "uthash_hooks.h"
-
-#if TL_THREADS
-#include <pthread.h>
-#endif
 
 int tl__hash_oom;
 
@@ -91,60 +87,6 @@ unsigned tl__hash_name(const void *key, size_t len)
 	while (len--)
 		h = (h ^ *p++) * 16777619u;
 	return h;
-}
-
-/* ---------------------------------------------------------------- lock */
-
-static struct tl_lock lock_hook;
-#if TL_THREADS
-static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-#endif
-
-int tl_lock_set(const struct tl_lock *lock)
-{
-	if (lock && (!lock->lock || !lock->unlock))
-		return -EINVAL;
-	if (lock)
-		lock_hook = *lock;
-	else
-		memset(&lock_hook, 0, sizeof(lock_hook));
-	return 0;
-}
-
-#if TL_DEBUG
-/* Locks this thread holds, so that the _locked functions can check. */
-static TL__THREAD_LOCAL int lock_depth;
-
-bool tl__lock_held(void)
-{
-	return lock_depth > 0;
-}
-#endif
-
-void tl__lock(void)
-{
-	if (lock_hook.lock)
-		lock_hook.lock(lock_hook.ctx);
-#if TL_THREADS
-	else
-		pthread_mutex_lock(&mutex);
-#endif
-#if TL_DEBUG
-	lock_depth++;
-#endif
-}
-
-void tl__unlock(void)
-{
-#if TL_DEBUG
-	lock_depth--;
-#endif
-	if (lock_hook.unlock)
-		lock_hook.unlock(lock_hook.ctx);
-#if TL_THREADS
-	else
-		pthread_mutex_unlock(&mutex);
-#endif
 }
 
 /* ---------------------------------------------------------------- keys */

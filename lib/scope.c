@@ -15,11 +15,6 @@
  */
 #include "lookup.h"
 
-static struct tl_scope *scope_of(struct tl_slot *s)
-{
-	return tl_container_of(s, struct tl_scope, tl__slot);
-}
-
 /* Bind @value to @l in @task by swapping it into @base, @scope a mark. */
 static inline void scope_mark(struct tl_scope *scope, struct tl_local *l,
 			      struct tl_slot *base, struct tl_node *task,
@@ -123,21 +118,6 @@ int (tl_scope_exit)(struct tl_scope *scope)
 	}
 	scope_close(scope);
 	return 0;
-}
-
-struct tl_node *tl__scope_unwind(struct tl_slot *mark)
-{
-	struct tl_slot *base = scope_of(mark)->tl__base;
-
-	base->value = scope_of(mark)->tl__saved;
-	while (mark != base) {
-		struct tl_slot *next = tl__slot_of(mark->node.next);
-
-		tl_node_del(&mark->node);
-		scope_of(mark)->tl__task = NULL;
-		mark = next;
-	}
-	return &base->node;
 }
 
 /*

@@ -231,7 +231,7 @@ static void slot_finish(struct tl_slot *s, void (*destroy)(void *))
 
 	if (s->info & TL__SLOT_SCOPE) {
 		/* Borrowed: no destructor; a later tl_scope_exit() is refused. */
-		tl_container_of(s, struct tl_scope, tl__slot)->tl__task = NULL;
+		tl__scope_of(s)->tl__task = NULL;
 		return;
 	}
 	if (destroy && s->value)
@@ -257,6 +257,21 @@ static bool slot_is_marker(const struct tl_slot *s)
 	return s->gen == 0;
 }
 
+struct tl_node *tl__scope_unwind(struct tl_slot *mark)
+{
+	struct tl_slot *base = tl__scope_of(mark)->tl__base;
+
+	base->value = tl__scope_of(mark)->tl__saved;
+	while (mark != base) {
+		struct tl_slot *next = tl__slot_of(mark->node.next);
+
+		tl_node_del(&mark->node);
+		tl__scope_of(mark)->tl__task = NULL;
+		mark = next;
+	}
+	return &base->node;
+}
+
 void tl__reap_dead(struct tl_node *head)
 {
 	struct tl_node dead, *n = head->next;
@@ -268,8 +283,7 @@ void tl__reap_dead(struct tl_node *head)
 		n = n->next;
 		if (tl__scope_mark(s)) {
 			/* The marks of a dead slot go with it. */
-			if (!tl__resolve(tl_container_of(s, struct tl_scope,
-							 tl__slot)->tl__base))
+			if (!tl__resolve(tl__scope_of(s)->tl__base))
 				n = tl__scope_unwind(s);
 		} else if (!slot_is_marker(s) && !tl__resolve(s)) {
 			tl_node_del(&s->node);
