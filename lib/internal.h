@@ -168,13 +168,6 @@ static inline void tl__invalidate(struct tl_local *l)
 struct tl_local *tl__unlinked(const struct tl_slot *s,
 			      const struct tl__window *w);
 
-/*
- * registry.c: give back the index tables a growth retired, and the table
- * itself once no local is registered.  Call with the lock held, while
- * nobody else uses the library (tl_allocator_set()).
- */
-void tl__registry_shrink_locked(void);
-
 /* registry.c: register lazily, for the calls that may */
 int tl__ensure_registered(struct tl_local *l);
 
@@ -194,11 +187,19 @@ static inline bool tl__registered(const struct tl_local *l)
 
 /* mem.c */
 /*
- * Called, with the lock held, by tl_allocator_set() before it counts the
- * blocks in use: the one moment nobody may be using the library, when a
- * layer can give back memory that lock-free readers might still touch.
+ * A layer's call-back that tl_allocator_set() runs, with the lock held,
+ * before it counts the blocks in use: the one moment nobody may be using
+ * the library, when a layer can give back memory that lock-free readers
+ * might still touch.  A layer adds its own once (tl__mem_on_quiesce_locked())
+ * when it first allocates such memory; so the allocator's file calls
+ * nobody above it.
  */
-extern void (*tl__mem_quiesce)(void);
+struct tl__quiescer {
+	void (*fn)(void);
+	struct tl__quiescer *next;
+};
+
+void tl__mem_on_quiesce_locked(struct tl__quiescer *q);
 void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
 struct tl_slot *tl__slot_alloc(size_t data_size);
@@ -211,13 +212,6 @@ void tl__windows_wait(void);
 void tl__slot_caches_drain_locked(void);
 /* In a fork() child: give back, and forget, the other threads' records. */
 void tl__thread_recs_fork_locked(void);
-/* This thread ends: its kept slots go back, its record off the list. */
-void tl__thread_rec_exit(void);
-/*
- * task.c: make sure this thread's end calls back (tl_root_exit() and
- * tl__thread_rec_exit()); false if the library has no pthread key for it.
- */
-bool tl__thread_exit_hook(void);
 #else
 /* Windows hold the lock, as unregistering does. */
 static inline void tl__windows_wait(void)

@@ -39,7 +39,20 @@ static struct tl_allocator allocator = BUILTIN;
 static size_t outstanding;	/* blocks of @allocator in use */
 static struct tl_pool *pool;	/* attached pool, or NULL */
 
-void (*tl__mem_quiesce)(void);
+static struct tl__quiescer *quiescers;
+
+void tl__mem_on_quiesce_locked(struct tl__quiescer *q)
+{
+	struct tl__quiescer **p = &quiescers;
+
+	TL__ASSERT_LOCKED();
+
+	/* Once each; in any order, as each gives back only its own memory. */
+	while (*p && *p != q)
+		p = &(*p)->next;
+	if (!*p)
+		*p = q;
+}
 
 void *tl__mem_alloc(size_t size)
 {
@@ -60,6 +73,7 @@ void tl__mem_free(void *ptr, size_t size)
 
 int tl_allocator_set(const struct tl_allocator *a)
 {
+	struct tl__quiescer *q;
 	int err = 0;
 
 	if (a && (!a->alloc || !a->free))
@@ -68,9 +82,8 @@ int tl_allocator_set(const struct tl_allocator *a)
 #if TL_THREADS
 	tl__slot_caches_drain_locked();
 #endif
-	if (tl__mem_quiesce)
-		tl__mem_quiesce();
-	tl__registry_shrink_locked();
+	for (q = quiescers; q; q = q->next)
+		q->fn();
 	if (outstanding)
 		err = -EBUSY;
 	else
@@ -168,6 +181,7 @@ static size_t *slot_size_field(struct tl_slot *s)
  * that sets a few values and ends takes no lock and calls no allocator.
  */
 #if TL_THREADS
+#include <pthread.h>
 #include <sched.h>
 #if defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/membarrier.h>)
@@ -184,26 +198,54 @@ struct thread_rec {
 	void *free;		/* kept slots, linked through their first word */
 	unsigned n;
 	unsigned window;	/* 1 while resolving without the lock */
-	bool listed;		/* on @recs, with the thread-exit hook armed */
-	bool ended;		/* its exit hook ran: never listed again */
+	bool listed;		/* on @recs, with rec_key set */
+	bool ended;		/* rec_exit() ran: never listed again */
 	struct tl_node link;
 };
 
 static TL__THREAD_LOCAL struct thread_rec self;
-static struct tl_node recs = TL_NODE_INIT(recs);
+static struct tl_node recs = TL_NODE_INIT(recs);	/* under the lock */
+static pthread_key_t rec_key;	/* its destructor: rec_exit() */
+static bool rec_key_made;
+
+static void rec_exit(void *unused);
+
+static bool rec_key_make_locked(void)
+{
+	TL__ASSERT_LOCKED();
+
+	if (!rec_key_made)
+		rec_key_made = !pthread_key_create(&rec_key, rec_exit);
+	return rec_key_made;
+}
+
+/* At load time, as the root's key (task.c); later if none was left then. */
+__attribute__((constructor)) static void rec_setup(void)
+{
+	tl__lock();
+	rec_key_make_locked();
+	tl__unlock();
+}
 
 static __attribute__((noinline)) bool rec_list_slow(void)
 {
-	if (self.ended || !tl__thread_exit_hook())
+	bool made;
+
+	if (self.ended)
 		return false;
 	tl__lock();
-	tl_node_add(&self.link, &recs);
+	made = rec_key_make_locked();
+	if (made)
+		tl_node_add(&self.link, &recs);
 	tl__unlock();
+	if (!made)
+		return false;
+	pthread_setspecific(rec_key, &self);
 	self.listed = true;
 	return true;
 }
 
-/* Put this thread on the list; false if it cannot be (no exit hook). */
+/* Put this thread on the list; false if it cannot be (no pthread key). */
 static inline bool rec_list(void)
 {
 	return TL__LIKELY(self.listed) || rec_list_slow();
@@ -252,12 +294,14 @@ void tl__thread_recs_fork_locked(void)
 }
 
 /*
- * The thread ends.  A destructor of another pthread key that runs after
- * this one may still use the library: it does so unlisted (windows under
- * the lock, no kept slots), since nothing would take it off again.
+ * The thread ends: its kept slots go back, its record off the list.  A
+ * destructor of another pthread key that runs after this one may still
+ * use the library: it does so unlisted (windows under the lock, no kept
+ * slots), since nothing would take it off again.
  */
-void tl__thread_rec_exit(void)
+static void rec_exit(void *unused)
 {
+	(void)unused;
 	self.ended = true;
 	if (!self.listed)
 		return;

@@ -63,6 +63,7 @@ static void gen_store(struct tl__key_entry *e, uint32_t gen)
  * again reads generation 0 there and is refused.
  */
 static void shrink_if_empty_locked(void);
+static struct tl__quiescer quiescer = { .fn = shrink_if_empty_locked };
 
 static int chunk_alloc_locked(uint32_t k)
 {
@@ -81,7 +82,7 @@ static int chunk_alloc_locked(uint32_t k)
 		for (i = 0; i < len; i++)
 			chunk[i].uses = table.floor;
 	chunk_publish(k, chunk);
-	tl__mem_quiesce = shrink_if_empty_locked;
+	tl__mem_on_quiesce_locked(&quiescer);
 	return 0;
 }
 

@@ -219,6 +219,9 @@ static uint32_t index_take_locked(void)
 	return i;
 }
 
+static void shrink_locked(void);
+static struct tl__quiescer quiescer = { .fn = shrink_locked };
+
 /* Double the index table; the new entries are free. */
 static int grow_locked(void)
 {
@@ -235,6 +238,7 @@ static int grow_locked(void)
 	b = tl__mem_alloc(table_size(cap));
 	if (!b)
 		return -ENOMEM;
+	tl__mem_on_quiesce_locked(&quiescer);
 	b->cap = cap;
 	b->retired = reg.table;
 	t = b->by_index;
@@ -276,7 +280,12 @@ static void retired_free_locked(struct table *b)
 	}
 }
 
-void tl__registry_shrink_locked(void)
+/*
+ * Give back the tables a growth retired, and the table itself once no
+ * local is registered: tl_allocator_set()'s call-back, while nobody else
+ * uses the library.
+ */
+static void shrink_locked(void)
 {
 	uint32_t i;
 

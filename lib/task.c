@@ -42,12 +42,11 @@ static struct tl_node roots = TL_NODE_INIT(roots);	/* under the lock */
 static pthread_key_t root_key;
 static bool root_key_made;
 
-/* Runs when a thread ends with values in its root context, or kept slots. */
+/* Runs when a thread ends with values in its root context. */
 static void root_thread_exit(void *unused)
 {
 	(void)unused;
 	tl_root_exit();
-	tl__thread_rec_exit();
 }
 
 static bool root_key_make_locked(void)
@@ -102,7 +101,8 @@ __attribute__((constructor)) static void root_setup(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-bool tl__thread_exit_hook(void)
+/* Make sure this thread's end exits its root; false without a pthread key. */
+static bool root_exit_hook(void)
 {
 	bool made;
 
@@ -117,7 +117,7 @@ bool tl__thread_exit_hook(void)
 int tl__root_arm(void)
 {
 	/* Without the hook the value would never be destroyed: refused. */
-	if (!tl__thread_exit_hook())
+	if (!root_exit_hook())
 		return -EAGAIN;
 	tl__lock();
 	tl_node_add(&tl__root_ctx.link, &roots);
