@@ -1,43 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * lib/access.c - the slow half of tl_get/tl_set/tl_this (a cache miss: walk
- * the current task's list, then fill the cache), the cache fill itself,
- * and the calls that are never on the hot path: tl_del and tl_bind.
+ * the current task's list, then fill the cache, cache.c), and the calls
+ * that are never on the hot path: tl_del and tl_bind.
  */
 #include "lookup.h"
-
-/* "No value" in a cache entry: a slot never linked, whose value is NULL. */
-struct tl_slot tl__none;
-
-void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
-		    struct tl_slot *s)
-{
-#if TL_CACHE_SIZE
-	struct tl__centry *e = tl__set_of(l);
-	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
-
-	/* Not registered any more (a typed local's init, say): never set 0. */
-	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
-		return;
-	if (!TL_THREADS)
-		tl__lock();
-	if (tl__entry_is(&e[1], p->tag, key)) {
-		e[1].slot = s;
-	} else {
-		if (!tl__entry_is(&e[0], p->tag, key))
-			e[1] = e[0];
-		e[0].task = p->tag;
-		e[0].key = key;
-		e[0].slot = s;
-	}
-	if (!TL_THREADS)
-		tl__unlock();
-#else
-	(void)l;
-	(void)p;
-	(void)s;
-#endif
-}
 
 struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
 				bool none)

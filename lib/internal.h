@@ -129,8 +129,23 @@ struct tl__window {
 	bool locked;
 };
 
+#if TL_THREADS
 void tl__window_open(struct tl__window *w);
 void tl__window_close(struct tl__window *w);
+#else
+/* One thread, preempted perhaps: the lock (the port's critical section). */
+static inline void tl__window_open(struct tl__window *w)
+{
+	w->locked = true;
+	tl__lock();
+}
+
+static inline void tl__window_close(struct tl__window *w)
+{
+	(void)w;
+	tl__unlock();
+}
+#endif
 
 /*
  * The local a slot belongs to, if it is still registered with the slot's
@@ -140,7 +155,7 @@ void tl__window_close(struct tl__window *w);
 struct tl_local *tl__resolve(const struct tl_slot *s);
 
 /*
- * Give @l a new cache key so that no cache entry of any thread matches it;
+ * cache.c: give @l a new cache key so that no cache entry of any thread matches it;
  * the first with the lock held, the second without.
  */
 #if TL_CACHE_SIZE

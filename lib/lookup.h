@@ -4,7 +4,7 @@
  * (access.c) and scopes (scope.c): where the current task's value of a
  * local lives, the probe of the thread's cache, and the walk behind it.
  * The steps before the walk are inlined into each caller; the walk and
- * the cache fill are out of line, in access.c.
+ * the cache fill are out of line, in access.c and cache.c.
  */
 #ifndef TASKLOCAL_LOOKUP_H
 #define TASKLOCAL_LOOKUP_H

@@ -425,19 +425,6 @@ static bool cache_push(struct tl_slot *s)
 	(void)s;
 	return false;
 }
-
-/* One thread, preempted perhaps: the lock (the port's critical section). */
-void tl__window_open(struct tl__window *w)
-{
-	w->locked = true;
-	tl__lock();
-}
-
-void tl__window_close(struct tl__window *w)
-{
-	(void)w;
-	tl__unlock();
-}
 #endif
 
 /* A block of @p, or NULL when it has none.  Call with the lock held. */

@@ -73,11 +73,6 @@ static size_t table_size(uint32_t cap)
 	       map_words(cap) * sizeof(*reg.freemap);
 }
 
-#if TL_CACHE_SIZE
-_Static_assert((TL_CACHE_SIZE + 1) * sizeof(struct tl__centry) <= 0xffff,
-	       "a cache entry offset must fit the 16 low bits of a key");
-#endif
-
 /* FNV-1a */
 unsigned tl__hash_name(const void *key, size_t len)
 {
@@ -88,69 +83,6 @@ unsigned tl__hash_name(const void *key, size_t len)
 		h = (h ^ *p++) * 16777619u;
 	return h;
 }
-
-/* ---------------------------------------------------------------- keys */
-
-#if TL_CACHE_SIZE
-_Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");
-#endif
-
-#if TL_CACHE_SIZE
-/* The last cache tag handed out: 64 bits, so that no key ever repeats. */
-static uint64_t tags;
-
-#if TL_THREADS && TL__KEY_ATOMIC
-/*
- * Each thread takes its tags TAG_BLOCK at a time, so that threads that
- * release values at the same rate do not share a counter's cache line.
- */
-#define TAG_BLOCK 1024
-
-static TL__THREAD_LOCAL struct {
-	uint64_t next, end;
-} tag_block;
-
-static uint64_t tag_new(void)
-{
-	if (tag_block.next == tag_block.end) {
-		tag_block.next = __atomic_fetch_add(&tags, TAG_BLOCK,
-						    __ATOMIC_RELAXED) + 1;
-		tag_block.end = tag_block.next + TAG_BLOCK;
-	}
-	return tag_block.next++;
-}
-#elif TL__KEY_ATOMIC
-static uint64_t tag_new(void)
-{
-	return __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED);
-}
-#else
-static uint64_t tag_new(void)
-{
-	return ++tags;
-}
-#endif
-
-/*
- * Give @l a new cache tag: no entry of any thread matches it from then on.
- * Without the lock, so that scopes and first values change keys without
- * it, except where the target has no 64-bit atomics: there the caller
- * holds the lock (tl__invalidate() takes it).
- */
-void tl__rekey(struct tl_local *l)
-{
-	TL__STORE(&l->tl__key, tag_new(), RELAXED);
-}
-
-void tl__invalidate(struct tl_local *l)
-{
-	if (!TL__KEY_ATOMIC)
-		tl__lock();
-	tl__rekey(l);
-	if (!TL__KEY_ATOMIC)
-		tl__unlock();
-}
-#endif
 
 /*
  * Publish where @l's cache set is (x86-64: as an offset from the thread

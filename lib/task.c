@@ -1,30 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * lib/task.c - tasks: the per-thread block (current task and lookup cache),
- * each thread's root context, finding the list that holds a local's values,
- * releasing slots, and the whole-task operations (exit with destructor
- * rounds, inherit, foreach).
+ * lib/task.c - tasks: each thread's root context, finding the list that
+ * holds a local's values, linking and releasing slots, and the whole-task
+ * operations (exit with destructor rounds, inherit, foreach).
  */
 #include "internal.h"
 
 #if TL_THREADS
 #include <pthread.h>
 #endif
-
-/*
- * Never a task: the first set holds it, so that an unregistered local
- * (pointed there, with key 0 if never registered) never hits, whatever the
- * current task.  Other entries start with key 0, which no local has once
- * registered.
- */
-#define NO_TASK ((struct tl_node *)TL_POISON_PREV)
-
-TL__THREAD_LOCAL struct tl__thread tl__thread = {
-	.cur = NULL,
-#if TL_CACHE_SIZE
-	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK } },
-#endif
-};
 
 /* ---------------------------------------------------------------- root */
 

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * lib/cache.c - each thread's block (its current task and its lookup
+ * cache, which the inline calls of tasklocal.h read through
+ * tasklocal/fast.h) and what writes the cache: the fill after a walk, and
+ * the keys that void every entry of a local at once.  The probe itself is
+ * inline (tasklocal/fast.h for the fast path, lib/lookup.h for the slow
+ * one).
+ *
+ * A key is 64 bits from one counter, taken a block at a time by each
+ * thread, so that keys never repeat and threads do not share the
+ * counter's line.
+ */
+#include "lookup.h"
+
+/*
+ * Never a task: the first set holds it, so that an unregistered local
+ * (pointed there, with key 0 if never registered) never hits, whatever the
+ * current task.  Other entries start with key 0, which no local has once
+ * registered.
+ */
+#define NO_TASK ((struct tl_node *)TL_POISON_PREV)
+
+TL__THREAD_LOCAL struct tl__thread tl__thread = {
+	.cur = NULL,
+#if TL_CACHE_SIZE
+	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK } },
+#endif
+};
+
+#if TL_CACHE_SIZE
+_Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");
+_Static_assert((TL_CACHE_SIZE + TL__WAYS) * sizeof(struct tl__centry) <=
+	       UINT32_MAX, "TL_CACHE_SIZE: a set's offset must fit tl__off");
+
+/* The last cache tag handed out: 64 bits, so that no key ever repeats. */
+static uint64_t tags;
+
+#if TL_THREADS && TL__KEY_ATOMIC
+/*
+ * Each thread takes its tags TAG_BLOCK at a time, so that threads that
+ * release values at the same rate do not share a counter's cache line.
+ */
+#define TAG_BLOCK 1024
+
+static TL__THREAD_LOCAL struct {
+	uint64_t next, end;
+} tag_block;
+
+static uint64_t tag_new(void)
+{
+	if (tag_block.next == tag_block.end) {
+		tag_block.next = __atomic_fetch_add(&tags, TAG_BLOCK,
+						    __ATOMIC_RELAXED) + 1;
+		tag_block.end = tag_block.next + TAG_BLOCK;
+	}
+	return tag_block.next++;
+}
+#elif TL__KEY_ATOMIC
+static uint64_t tag_new(void)
+{
+	return __atomic_add_fetch(&tags, 1, __ATOMIC_RELAXED);
+}
+#else
+static uint64_t tag_new(void)
+{
+	return ++tags;
+}
+#endif
+
+/*
+ * Give @l a new cache tag: no entry of any thread matches it from then on.
+ * Without the lock, so that scopes and first values change keys without
+ * it, except where the target has no 64-bit atomics: there the caller
+ * holds the lock (tl__invalidate() takes it).
+ */
+void tl__rekey(struct tl_local *l)
+{
+	TL__STORE(&l->tl__key, tag_new(), RELAXED);
+}
+
+void tl__invalidate(struct tl_local *l)
+{
+	if (!TL__KEY_ATOMIC)
+		tl__lock();
+	tl__rekey(l);
+	if (!TL__KEY_ATOMIC)
+		tl__unlock();
+}
+#endif
+
+/* "No value" in a cache entry: a slot never linked, whose value is NULL. */
+struct tl_slot tl__none;
+
+void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
+		    struct tl_slot *s)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e = tl__set_of(l);
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+
+	/* Not registered any more (a typed local's init, say): never set 0. */
+	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
+		return;
+	if (!TL_THREADS)
+		tl__lock();
+	if (tl__entry_is(&e[1], p->tag, key)) {
+		e[1].slot = s;
+	} else {
+		if (!tl__entry_is(&e[0], p->tag, key))
+			e[1] = e[0];
+		e[0].task = p->tag;
+		e[0].key = key;
+		e[0].slot = s;
+	}
+	if (!TL_THREADS)
+		tl__unlock();
+#else
+	(void)l;
+	(void)p;
+	(void)s;
+#endif
+}
