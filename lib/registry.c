@@ -285,9 +285,76 @@ static struct tl__name *name_find_locked(const char *name)
 	return rec;
 }
 
+/* A free index in @index, growing the table if there is none. */
+static int index_alloc_locked(uint32_t *index)
+{
+	int err;
+
+	TL__ASSERT_LOCKED();
+
+	/* Retired indices may fill a whole new table: grow past them. */
+	while (!(*index = index_take_locked())) {
+		err = grow_locked();
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Record @l under its name. */
+static int name_add_locked(struct tl_local *l)
+{
+	struct tl__name *rec;
+
+	TL__ASSERT_LOCKED();
+
+	rec = tl__mem_alloc(sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	rec->local = l;
+	tl__hash_oom = 0;
+	HASH_ADD_KEYPTR(hh, reg.names, l->name, strlen(l->name), rec);
+	if (tl__hash_oom) {
+		tl__mem_free(rec, sizeof(*rec));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Forget @l's name, if the record is @l's. */
+static void name_del_locked(struct tl_local *l)
+{
+	struct tl__name *rec = name_find_locked(l->name);
+
+	TL__ASSERT_LOCKED();
+
+	if (rec && rec->local == l) {
+		HASH_DEL(reg.names, rec);
+		tl__mem_free(rec, sizeof(*rec));
+	}
+}
+
+/*
+ * Make @l the local of @index, with the index's next generation: the
+ * generation before the address (see tl__resolve()), @l's generation last,
+ * which marks it registered.
+ */
+static void index_publish_locked(struct tl_local *l, uint32_t index)
+{
+	TL__ASSERT_LOCKED();
+
+	TL__STORE(&reg.gens[index], reg.gens[index] + 1, RELEASE);
+	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
+	reg.used++;
+	l->tl__index = index;
+	l->tl__neg = 0;
+	l->tl__used = 0;
+	place_store(l, index);
+	TL__STORE(&l->tl__gen, reg.gens[index], RELEASE);
+}
+
 static int register_locked(struct tl_local *l)
 {
-	struct tl__name *rec = NULL;
 	uint32_t index;
 	int err;
 
@@ -297,40 +364,19 @@ static int register_locked(struct tl_local *l)
 		return 0;
 	if (l->name && name_find_locked(l->name))
 		return -EEXIST;
-	/* Retired indices may fill a whole new table: grow past them. */
-	while (!(index = index_take_locked())) {
-		err = grow_locked();
-		if (err)
-			goto err_index;
-	}
+	err = index_alloc_locked(&index);
+	if (err)
+		return err;
 	if (l->name) {
-		rec = tl__mem_alloc(sizeof(*rec));
-		if (!rec)
-			goto err_nomem;
-		rec->local = l;
-		tl__hash_oom = 0;
-		HASH_ADD_KEYPTR(hh, reg.names, l->name, strlen(l->name), rec);
-		if (tl__hash_oom)
-			goto err_free_rec;
+		err = name_add_locked(l);
+		if (err)
+			goto err_put_index;
 	}
-
-	/* The generation before the address: see tl__resolve(). */
-	TL__STORE(&reg.gens[index], reg.gens[index] + 1, RELEASE);
-	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
-	reg.used++;
-	l->tl__index = index;
-	l->tl__neg = 0;
-	l->tl__used = 0;
-	place_store(l, index);
-	TL__STORE(&l->tl__gen, reg.gens[index], RELEASE);
+	index_publish_locked(l, index);
 	return 0;
 
-err_free_rec:
-	tl__mem_free(rec, sizeof(*rec));
-err_nomem:
-	err = -ENOMEM;
+err_put_index:
 	index_put_locked(index);
-err_index:
 	return err;
 }
 
@@ -360,24 +406,16 @@ int tl__ensure_registered(struct tl_local *l)
 
 int tl_local_unregister(struct tl_local *l)
 {
-	struct tl__name *rec;
 	uint32_t i;
 
 	if (!l)
 		return -EINVAL;
 	tl__lock();
 	i = l->tl__index;
-	if (!i || i >= reg.cap || reg.by_index[i] != (uintptr_t)l) {
-		tl__unlock();
-		return -ENOENT;
-	}
-	if (l->name) {
-		rec = name_find_locked(l->name);
-		if (rec && rec->local == l) {
-			HASH_DEL(reg.names, rec);
-			tl__mem_free(rec, sizeof(*rec));
-		}
-	}
+	if (!i || i >= reg.cap || reg.by_index[i] != (uintptr_t)l)
+		goto err_unlock;
+	if (l->name)
+		name_del_locked(l);
 	index_put_locked(i);
 	reg.used--;
 	/* Its slots stay linked until reaped or their task exits. */
@@ -390,6 +428,10 @@ int tl_local_unregister(struct tl_local *l)
 	/* An exit in another thread may have found @l just before. */
 	tl__windows_wait();
 	return 0;
+
+err_unlock:
+	tl__unlock();
+	return -ENOENT;
 }
 
 bool tl__dead;
