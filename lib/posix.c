@@ -187,6 +187,26 @@ static void put_locked(uint32_t pos)
 	table.used--;
 }
 
+/*
+ * The public fields of a reserved entry's local: off the free list,
+ * generation 0, so no call on a key uses it while the registry (which
+ * takes the lock itself) makes its local a new registration.  The private
+ * fields are the registry's: it resets them itself.  Nothing else reads
+ * these meanwhile: the deletion of the key that held the entry before
+ * waited for every task exit that had found it (tl_local_unregister()).
+ */
+static void entry_init(struct tl__key_entry *e, void (*destructor)(void *))
+{
+	e->local.name = NULL;
+	e->local.size = 0;
+	e->local.init = NULL;
+	e->local.destroy = destructor;
+	e->local.copy = NULL;
+	e->local.arg = NULL;
+	e->local.disc = NULL;
+	e->local.flags = TL__NOAUTO;
+}
+
 int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 {
 	struct tl__key_entry *e;
@@ -202,22 +222,7 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 	if (err)
 		return err;
 
-	/*
-	 * The entry is reserved: off the free list, generation 0, so no call
-	 * on a key uses it while the registry (which takes the lock itself)
-	 * makes its local a new registration.  Only the public fields are
-	 * set here: a thread releasing a slot of the key deleted before may
-	 * still read the private ones (generation, index), without the lock,
-	 * and the registry resets them itself.
-	 */
-	e->local.name = NULL;
-	e->local.size = 0;
-	e->local.init = NULL;
-	e->local.destroy = destructor;
-	e->local.copy = NULL;
-	e->local.arg = NULL;
-	e->local.disc = NULL;
-	e->local.flags = TL__NOAUTO;
+	entry_init(e, destructor);
 	err = tl_local_register(&e->local);
 	if (err)
 		goto err_put;
