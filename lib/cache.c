@@ -102,6 +102,9 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	/* Not registered any more (a typed local's init, say): never set 0. */
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
+	/* FILLED, then MULTI too: the next bit up. */
+	if (s != &tl__none)
+		s->info |= TL__SLOT_FILLED | (s->info & TL__SLOT_FILLED) << 1;
 	if (!TL_THREADS)
 		tl__lock();
 	if (tl__entry_is(&e[1], p->tag, key)) {
@@ -119,5 +122,34 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	(void)l;
 	(void)p;
 	(void)s;
+#endif
+}
+
+bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e;
+	uint64_t key;
+	int i;
+
+	if (!(s->info & TL__SLOT_FILLED))
+		return true;
+	if (s->info & TL__SLOT_MULTI)
+		return false;
+	/* The slot's index: @l's may be changing (an unregistration). */
+	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
+					  tl__set_offset(tl__slot_index(s)));
+	key = TL__LOAD(&l->tl__key, RELAXED);
+	for (i = 0; i < TL__WAYS; i++)
+		if (e[i].slot == s && e[i].key == key) {
+			/* One word: a lookup preempting this sees all or none. */
+			e[i].task = NO_TASK;
+			return true;
+		}
+	return false;
+#else
+	(void)l;
+	(void)s;
+	return true;
 #endif
 }

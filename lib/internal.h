@@ -24,7 +24,11 @@
 #define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
 #define TL__SLOT_SCOPE	0x4u	/* a struct tl_scope's binding: borrowed */
 #define TL__SLOT_FLAGS	(TL__SLOT_BOUND | TL__SLOT_TYPED | TL__SLOT_SCOPE)
-#define TL__SLOT_SHIFT	3
+/* Since linked: cached once (FILLED), or more than once (both); cache.c. */
+#define TL__SLOT_FILLED	0x8u
+#define TL__SLOT_MULTI	(TL__SLOT_FILLED << 1)
+#define TL__SLOT_SHIFT	5
+#define TL__SLOT_INDEX	(~0u << TL__SLOT_SHIFT)
 #define TL__INDEX_MAX	(UINT32_MAX >> TL__SLOT_SHIFT)
 
 static inline uint32_t tl__slot_index(const struct tl_slot *s)
@@ -173,6 +177,17 @@ static inline void tl__invalidate(struct tl_local *l)
 	(void)l;
 }
 #endif
+
+/*
+ * cache.c: whether no entry of any thread can lead to @s, a slot of @l
+ * being released, once this returns: true when it was not cached since it
+ * was linked, or was cached once, by this thread, whose entry is still
+ * there (it is cleared).  Else @l needs a new key.  So a task that sets
+ * values and ends on one thread writes nothing other threads read.  Why
+ * one fill is enough to know: an entry is only ever written by a fill,
+ * and every release before this one left no entry of the slot valid.
+ */
+bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s);
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache

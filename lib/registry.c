@@ -11,7 +11,7 @@
  * one registration forever and a slot left behind by an unregistered local
  * never matches a new local that reuses its index.  An index whose count
  * reaches UINT32_MAX is retired, never handed out again, so a count never
- * wraps: exhausting the 2^29 indices would take 2^61 registrations.
+ * wraps: exhausting the 2^27 indices would take 2^59 registrations.
  */
 #include "uthash_hooks.h"
 
@@ -441,10 +441,12 @@ struct tl_local *tl__unlinked(const struct tl_slot *s,
 {
 	struct tl_local *l = tl__resolve(s);
 
+	if (!l || tl__cache_forget(l, s))
+		return l;
 	/* A window that holds the lock may not take it again. */
-	if (l && w && w->locked)
+	if (w && w->locked)
 		tl__rekey(l);
-	else if (l)
+	else
 		tl__invalidate(l);
 	return l;
 }

@@ -24,7 +24,7 @@ static inline void scope_mark(struct tl_scope *scope, struct tl_local *l,
 
 	/* A mark: no generation, the slot's index (index order). */
 	s->gen = 0;
-	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE | (base->info & ~TL__SLOT_FLAGS);
+	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE | (base->info & TL__SLOT_INDEX);
 	s->value = NULL;
 	tl_node_add_tail(&s->node, &base->node);
 	scope->tl__task = task;

@@ -332,7 +332,7 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 		*done = s;
 		return next;
 	}
-	mark->info = s->info & ~TL__SLOT_FLAGS;
+	mark->info = s->info & TL__SLOT_INDEX;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
 	tl__window_close(w);

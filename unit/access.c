@@ -315,6 +315,43 @@ static void test_cache_task_migrating_between_threads(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+static void *exit_there(void *task)
+{
+	tl_task_exit(task);
+	return NULL;
+}
+
+/*
+ * Only this thread cached the value, and the task ends on another: a new
+ * task at the same address here must not find it (nor the slot, freed).
+ * Then the same with the exit here, whose own entry goes with the value.
+ */
+static void test_cache_task_ending_where_it_was_not_cached(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_node t = TL_NODE_INIT(t);
+	void *arg = &t;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		tl_switch(&t);
+		CU_ASSERT_PTR_NULL(tl_get(&l));
+		CU_ASSERT_EQUAL(tl_set(&l, "here"), 0);
+		CU_ASSERT_STRING_EQUAL(tl_get(&l), "here");
+		tl_switch(NULL);
+		if (round % 2)
+			tl_task_exit(&t);
+		else
+			unit_threads(1, exit_there, &arg);
+		tl_task_init(&t);
+	}
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_switch(NULL);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 static void test_many_locals_share_the_cache(void)
 {
 	enum { N = 3 * TL_CACHE_SIZE + 7 };
@@ -435,5 +472,6 @@ UNIT_SUITE(access,
 	UNIT_TEST(test_cache_after_del_and_unregister),
 	UNIT_TEST(test_cache_task_memory_reused),
 	UNIT_TEST(test_cache_task_migrating_between_threads),
+	UNIT_TEST(test_cache_task_ending_where_it_was_not_cached),
 	UNIT_TEST(test_many_locals_share_the_cache),
 	UNIT_TEST(test_cache_with_a_discriminator));
