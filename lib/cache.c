@@ -102,8 +102,8 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	/* Not registered any more (a typed local's init, say): never set 0. */
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
-	/* FILLED, then MULTI too: the next bit up. */
-	if (s != &tl__none)
+	/* FILLED, then MULTI too: the next bit up (tl__cache_forget()). */
+	if (TL_THREADS && s != &tl__none)
 		s->info |= TL__SLOT_FILLED | (s->info & TL__SLOT_FILLED) << 1;
 	if (!TL_THREADS)
 		tl__lock();
@@ -125,9 +125,9 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 #endif
 }
 
+#if TL_CACHE_SIZE && TL_THREADS
 bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)
 {
-#if TL_CACHE_SIZE
 	struct tl__centry *e;
 	uint64_t key;
 	int i;
@@ -147,9 +147,5 @@ bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)
 			return true;
 		}
 	return false;
-#else
-	(void)l;
-	(void)s;
-	return true;
-#endif
 }
+#endif

@@ -187,7 +187,21 @@ static inline void tl__invalidate(struct tl_local *l)
  * one fill is enough to know: an entry is only ever written by a fill,
  * and every release before this one left no entry of the slot valid.
  */
+#if TL_CACHE_SIZE && TL_THREADS
 bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s);
+#else
+/*
+ * One cache (no threads): a new key costs no more than the search, and no
+ * other core reads it.  No cache: no entry.
+ */
+static inline bool tl__cache_forget(const struct tl_local *l,
+				    const struct tl_slot *s)
+{
+	(void)l;
+	(void)s;
+	return !TL_CACHE_SIZE;
+}
+#endif
 
 /*
  * @s was unlinked and is about to be released: invalidate its local's cache
