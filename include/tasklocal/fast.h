@@ -21,7 +21,9 @@
  * one of its slots is released or (once a "no value" entry of it was
  * cached) added, anywhere, and keys never repeat, so an entry can never
  * lead to a freed slot, a deleted local, or another task's value, even
- * when a task moves to another thread or its memory is reused.  A "no
+ * when a task moves to another thread or its memory is reused.  The one
+ * exception needs no new key: a slot cached only once, by the thread that
+ * releases it, has that one entry cleared instead.  A "no
  * value" entry holds tl__none, whose value is NULL.  The first set
  * (offset 0) never holds anything: unregistered locals point there.
  * Entries of locals with a discriminator hold the task with bit 0 set,
