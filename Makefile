@@ -12,6 +12,7 @@
 #   make check-install   install into a scratch root, build against it, uninstall
 #   make check-cxx       the public headers as C++
 #   make check-config    a program built with other options fails to link
+#   make check-layers    lib/'s objects call each other without a cycle
 #   make check-examples  every C block of the README and example of the headers
 #                        compiles
 #   make install         headers, libraries, man pages, tasklocal.pc under
@@ -85,7 +86,7 @@ SHARED := $(OUT)libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 PC_FILE := $(OUT)tasklocal.pc
 
-.PHONY: all deps lib-deps help man check-config check-examples check-tsan demo check check-sanitize check-valgrind \
+.PHONY: all deps lib-deps help man check-config check-layers check-examples check-tsan demo check check-sanitize check-valgrind \
 	check-install check-cxx install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
@@ -329,6 +330,11 @@ check-cxx: $(STATIC)
 check-examples:
 	$(quiet) TEST $@
 	$(Q)tools/check-examples.sh $(CC) -std=gnu11 $(WARN) -Werror -Iinclude $(CONFIG)
+
+# lib/'s objects call each other without a cycle.
+check-layers: $(LIB_OBJS)
+	$(quiet) TEST $@
+	$(Q)tools/check-layers.sh $(LIB_OBJS)
 
 # A program compiled with other options than the library's must not link.
 CHECK_CONFIG := $(TOOLS_OUT)/check-config
