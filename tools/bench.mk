@@ -26,7 +26,6 @@ BENCH_CFLAGS  = $(TOOLS_CFLAGS) $(BENCH_SCOPES)
 BENCH_LIBS   := $(LDLIBS_THREADS) -ldl -lm
 BENCH_BIN    := $(BENCH_DIR)/bench
 BENCH_BINS   := $(BENCH_BIN) $(BENCH_DIR)/bench-shared $(BENCH_DIR)/bench-wide
-BENCH_OBJS    = $(BENCH_DIR)/$(1)/bench.o $(BENCH_DIR)/$(1)/bench-rows.o
 BENCH_LD      = $(CC) $(LDFLAGS) -Wl,-z,now
 # No "is up to date" from the sub-make that builds a library.
 BENCH_SILENT := $(if $(filter 1,$(V)),,-s)
@@ -48,7 +47,7 @@ $(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): \
 	+$$(Q)$$(MAKE) --no-print-directory $$(BENCH_SILENT) O=$(BENCH_DIR)/$(1) \
 		CONFIG='$(2)' $$@
 
-$(BENCH_DIR)/$(1)/%.o: tools/%.c tools/bench.h $$(HEADERS) $(BENCH_DIR)/$(1)/flags
+$(BENCH_DIR)/$(1)/bench.o: tools/bench.c $$(HEADERS) $(BENCH_DIR)/$(1)/flags
 	$$(quiet) CC $$@
 	$$(Q)$$(CC) $$(BENCH_CFLAGS) $(2) -c $$< -o $$@
 endef
@@ -56,16 +55,16 @@ endef
 $(eval $(call bench_build,default,$(CONFIG)))
 $(eval $(call bench_build,wide,$(CONFIG) $(BENCH_WIDE)))
 
-$(BENCH_BIN): $(call BENCH_OBJS,default) $(BENCH_DIR)/default/libtasklocal.a
+$(BENCH_BIN): $(BENCH_DIR)/default/bench.o $(BENCH_DIR)/default/libtasklocal.a
 	$(quiet) LD $@
 	$(Q)$(BENCH_LD) -o $@ $^ $(BENCH_LIBS)
 
-$(BENCH_DIR)/bench-shared: $(call BENCH_OBJS,default) \
+$(BENCH_DIR)/bench-shared: $(BENCH_DIR)/default/bench.o \
 		$(BENCH_DIR)/default/libtasklocal.so.$(VERSION)
 	$(quiet) LD $@
 	$(Q)$(BENCH_LD) -Wl,-rpath,'$$ORIGIN/default' -o $@ $^ $(BENCH_LIBS)
 
-$(BENCH_DIR)/bench-wide: $(call BENCH_OBJS,wide) $(BENCH_DIR)/wide/libtasklocal.a
+$(BENCH_DIR)/bench-wide: $(BENCH_DIR)/wide/bench.o $(BENCH_DIR)/wide/libtasklocal.a
 	$(quiet) LD $@
 	$(Q)$(BENCH_LD) -o $@ $^ $(BENCH_LIBS)
 
