@@ -277,14 +277,9 @@ LOOP(t_empty, NULL, &e_ring, NULL, tl_task_init(&ring[i & 7]);
 LOOP(t_bind, NULL, &e_ring, NULL, tl_task_init(&ring[i & 7]);
      tl_switch(&ring[i & 7]); USE(tl_bind(&L[0], &bind_slot, &L[0]));
      tl_task_exit(&ring[i & 7]));
-#ifdef BENCH_HAVE_SCOPES
 LOOP(t_scope, NULL, &e_one, &t8, struct tl_scope s;
      USE(tl_scope_enter(&s, &L[0], &s)); USE(tl_get(&L[0]));
      USE(tl_scope_exit(&s)));
-LOOP(pk_scope, "getspecific + 2 setspecific", &e_one, NULL,
-     void *old = pthread_getspecific(K[0]);
-     USE(pthread_setspecific(K[0], &old)); USE(pthread_setspecific(K[0], old)));
-#endif
 LOOP(t_sc, NULL, &e_sc, NULL,
      tl_switch(&sc_tasks[j]); USE(tl_get(&L[nvalues - 1])));
 
@@ -300,6 +295,9 @@ LOOP(pgs_unset, "pthread_getspecific, unset", &e_one, NULL,
      USE(pthread_getspecific(kunset)));
 LOOP(pss1, "pthread_setspecific", &e_one, NULL,
      USE(pthread_setspecific(K[0], &K[0])));
+LOOP(pk_scope, "getspecific + 2 setspecific", &e_one, NULL,
+     void *old = pthread_getspecific(K[0]);
+     USE(pthread_setspecific(K[0], &old)); USE(pthread_setspecific(K[0], old)));
 LOOP(tls_read, "__thread read", &e_one, NULL, USE(tls_var));
 LOOP(uh_churn, "uthash table per task", &e_uh_ring, NULL,
      churn_uh(&uh_ring[i & 7]));
@@ -380,10 +378,8 @@ static const struct row bench_rows[] = {
 	  .anchor = &pk_churn, .flags = ROW_MT | ROW_SUMMARY, .min_eff = 0.9 },
 	{ "mt_uthash", "2 threads churning, uthash (control)", .anchor = &uh_churn,
 	  .flags = ROW_MT },
-#ifdef BENCH_HAVE_SCOPES
 	{ "scope", "scope enter + tl_get + exit", .tl = &t_scope,
 	  .anchor = &pk_scope, HOT, .max_ir = 1.0 },
-#endif
 	{ "bind", "task: init,switch,tl_bind,exit", .tl = &t_bind, .anchor = &pss1,
 	  HOT },
 	{ "mem_thread", "per-thread memory", .in = "shared",
@@ -893,10 +889,6 @@ static int judge(int argc, char **argv)
 				 r->in ? r->in : "static");
 	}
 	fclose(csv);
-#ifndef BENCH_HAVE_SCOPES
-	strcat(missed, "MISS scope: tl_scope_enter is not in include/tasklocal.h\n");
-	miss++;
-#endif
 	printf("\n%s%d target(s) missed\n", missed, miss);
 	return miss != 0;
 }

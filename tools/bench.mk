@@ -20,9 +20,6 @@
 
 BENCH_DIR    := tools/bench-build
 BENCH_WIDE   ?= -DTL_CACHE_SIZE=2048
-BENCH_SCOPES := $(shell grep -q tl_scope_enter include/tasklocal.h && \
-			echo -DBENCH_HAVE_SCOPES)
-BENCH_CFLAGS  = $(TOOLS_CFLAGS) $(BENCH_SCOPES)
 BENCH_LIBS   := $(LDLIBS_THREADS) -ldl -lm
 BENCH_BIN    := $(BENCH_DIR)/bench
 BENCH_BINS   := $(BENCH_BIN) $(BENCH_DIR)/bench-shared $(BENCH_DIR)/bench-wide
@@ -39,7 +36,7 @@ ifeq ($(O),.)
 # $(1): directory under $(BENCH_DIR), $(2): its CONFIG
 define bench_build
 $(BENCH_DIR)/$(1)/flags: bench-FORCE
-	$$(Q)mkdir -p $$(@D) && echo '$$(CC) $$(BENCH_CFLAGS) $(2)' > $$@.new && \
+	$$(Q)mkdir -p $$(@D) && echo '$$(CC) $$(TOOLS_CFLAGS) $(2)' > $$@.new && \
 	if cmp -s $$@.new $$@; then rm $$@.new; else rm -rf $$(@D)/lib; mv $$@.new $$@; fi
 
 $(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): \
@@ -49,7 +46,7 @@ $(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): \
 
 $(BENCH_DIR)/$(1)/bench.o: tools/bench.c $$(HEADERS) $(BENCH_DIR)/$(1)/flags
 	$$(quiet) CC $$@
-	$$(Q)$$(CC) $$(BENCH_CFLAGS) $(2) -c $$< -o $$@
+	$$(Q)$$(CC) $$(TOOLS_CFLAGS) $(2) -c $$< -o $$@
 endef
 
 $(eval $(call bench_build,default,$(CONFIG)))
