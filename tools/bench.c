@@ -16,14 +16,12 @@
  * the same for its empty loop.  Two-thread efficiency: the wall time of a
  * thread running n iterations over that of two threads running n each.
  *
- *   bench measure BUILD INSTR [ROWS]  a CSV line of figures per row, the
+ *   bench measure BUILD INSTR         a CSV line of figures per row, the
  *                                     instructions read from INSTR
- *   bench cg [ROWS]                   the loops under tools/bench.sh
+ *   bench cg                          the loops under tools/bench.sh
  *   bench judge OUT IN...             the table of the CSV files IN, and
  *                                     OUT; exits 1 when a target is missed
  *   bench summary | smoke | scaling
- *
- * ROWS: row ids, comma-separated (all rows by default).
  *
  * The locals L[] are registered first and in order, so that L[j] and
  * L[j + 64] or L[j + 128] are 64 or 128 registry indices apart: any
@@ -508,16 +506,11 @@ static int bench_scaling_point(unsigned tasks, unsigned values, struct loop **lo
 
 /* ---------------------------------------------------------- the harness */
 
-static const char *opt_rows;	/* ",a,b,": only these rows */
 static unsigned opt_flags;	/* only rows with one of these flags */
 
 static bool selected(const struct row *r)
 {
-	char id[40];
-
-	snprintf(id, sizeof(id), ",%s,", r->id);
-	return (!opt_flags || (r->flags & opt_flags)) &&
-	       (!opt_rows || strstr(opt_rows, id));
+	return !opt_flags || (r->flags & opt_flags);
 }
 
 /* @fn once for each loop of the selected rows, empty loops included. */
@@ -985,8 +978,7 @@ static int scaling(void)
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "", *rows = NULL;
-	char list[512];
+	const char *mode = argc > 1 ? argv[1] : "";
 	FILE *f = NULL;
 	int err;
 
@@ -994,9 +986,6 @@ int main(int argc, char **argv)
 		return judge(argc - 2, argv + 2);
 	if (!strcmp(mode, "measure") && argc >= 4 && !(f = fopen(argv[3], "r")))
 		perror(argv[3]);
-	rows = !strcmp(mode, "cg") ? argv[2] : f ? argv[4] : NULL;
-	if (rows && snprintf(list, sizeof(list), ",%s,", rows) > 0)
-		opt_rows = list;
 	if ((err = bench_init())) {
 		fprintf(stderr, "bench: set-up failed: %s\n", tl_strerror(err));
 		return 1;
@@ -1012,7 +1001,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "scaling"))
 		return scaling();
 	if (!f) {
-		fprintf(stderr, "usage: bench measure BUILD INSTR [ROWS] | cg [ROWS] | "
+		fprintf(stderr, "usage: bench measure BUILD INSTR | cg | "
 			"judge OUT IN... | summary | smoke | scaling\n");
 		return 2;
 	}

@@ -4,10 +4,11 @@
 #
 #   make bench          every row in instructions (callgrind) and ns, the
 #                       static library linked in, the shared library's
-#                       figures beside, the 1024-value row also in a build
-#                       whose fast path covers it ($(BENCH_WIDE)); the
-#                       table, tools/bench.csv and the scaling plot; fails
-#                       when a DESIGN.md target is missed
+#                       figures beside, and in a build whose fast path
+#                       covers 1024 values ($(BENCH_WIDE)) for the row that
+#                       needs it; the table, tools/bench.csv and the
+#                       scaling plot; fails when a DESIGN.md target is
+#                       missed
 #   make bench-summary  the main paths in plain words, ns only (make demo)
 #   make bench-smoke    both binaries, every row briefly; fails on a heap
 #                       call in a hot row (CI: timings do not belong there)
@@ -67,12 +68,12 @@ $(BENCH_DIR)/bench-wide: $(BENCH_DIR)/wide/bench.o $(BENCH_DIR)/wide/libtaskloca
 
 endif # O
 
-# $(1): build name, $(2): binary, $(3): its options
+# $(1): build name, $(2): binary
 define bench_measure
 	$(quiet) CG $(2)
-	$(Q)tools/bench.sh $(2) $(3) > $(BENCH_DIR)/$(1).ir
+	$(Q)tools/bench.sh $(2) > $(BENCH_DIR)/$(1).ir
 	$(quiet) BENCH $(2)
-	$(Q)$(2) measure $(1) $(BENCH_DIR)/$(1).ir $(3) > $(BENCH_DIR)/$(1).csv
+	$(Q)$(2) measure $(1) $(BENCH_DIR)/$(1).ir > $(BENCH_DIR)/$(1).csv
 
 endef
 
@@ -82,7 +83,7 @@ bench-deps:
 bench: bench-deps $(BENCH_BINS)
 	$(call bench_measure,static,$(BENCH_BIN))
 	$(call bench_measure,shared,$(BENCH_DIR)/bench-shared)
-	$(call bench_measure,wide,$(BENCH_DIR)/bench-wide,cyc1024)
+	$(call bench_measure,wide,$(BENCH_DIR)/bench-wide)
 	$(Q)$(MAKE) --no-print-directory bench-plot
 	@echo
 	@echo "static: libtasklocal.a linked in, CONFIG='$(CONFIG)' (the headline);" \

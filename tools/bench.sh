@@ -4,7 +4,7 @@
 # tools/bench.sh - instructions per iteration of every loop of a benchmark
 # binary, counted by callgrind: "loop instructions" lines on stdout.
 #
-# Usage: tools/bench.sh BINARY [ROWS]
+# Usage: tools/bench.sh BINARY
 #
 # BINARY cg runs each loop N, then 2N times, zeroing callgrind's counts
 # before each run and dumping them after, the dump named "loop N" by a
@@ -13,8 +13,7 @@
 set -e
 
 bin=$1
-[ -x "$bin" ] || { echo "usage: $0 BINARY [ROWS]" >&2; exit 2; }
-shift
+[ -x "$bin" ] || { echo "usage: $0 BINARY" >&2; exit 2; }
 command -v valgrind >/dev/null 2>&1 || {
 	echo "$0: valgrind is not installed (apt-get install valgrind)" >&2
 	exit 1
@@ -24,7 +23,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-cg.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 
 if ! valgrind --tool=callgrind --callgrind-out-file="$dir/cg" \
-	"$bin" cg "$@" >"$dir/log" 2>&1; then
+	"$bin" cg >"$dir/log" 2>&1; then
 	cat "$dir/log" >&2
 	exit 1
 fi
