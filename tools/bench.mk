@@ -6,9 +6,9 @@
 #                       static library linked in, the shared library's
 #                       figures beside, and in a build whose fast path
 #                       covers 1024 values ($(BENCH_WIDE)) for the row that
-#                       needs it; the table, tools/bench.csv and the
-#                       scaling plot; fails when a DESIGN.md target is
-#                       missed
+#                       needs it; the table, tools/bench.csv (tools/bench.awk
+#                       judges it) and the scaling plot; fails when a
+#                       DESIGN.md target is missed
 #   make bench-summary  the main paths in plain words, ns only (make demo)
 #   make bench-smoke    both binaries, every row briefly; fails on a heap
 #                       call in a hot row (CI: timings do not belong there)
@@ -73,7 +73,14 @@ define bench_measure
 	$(quiet) CG $(2)
 	$(Q)tools/bench.sh $(2) > $(BENCH_DIR)/$(1).ir
 	$(quiet) BENCH $(2)
-	$(Q)$(2) measure $(1) $(BENCH_DIR)/$(1).ir > $(BENCH_DIR)/$(1).csv
+	$(Q)$(2) measure $(1) $(BENCH_DIR)/$(1).ir > $(BENCH_DIR)/$(1).tsv
+
+endef
+
+# $(1): mode of tools/bench.awk, $(2): binary and its arguments
+define bench_report
+	$(Q)$(2) > $(BENCH_DIR)/$(1).tsv && \
+		awk -v mode=$(1) -f tools/bench.awk $(BENCH_DIR)/$(1).tsv
 
 endef
 
@@ -92,15 +99,15 @@ bench: bench-deps $(BENCH_BINS)
 	@echo "instr: net instructions per op (callgrind), ns: median net ns per op," \
 	      "heap: heap calls per op."
 	@echo
-	$(Q)$(BENCH_BIN) judge tools/bench.csv $(BENCH_DIR)/static.csv \
-		$(BENCH_DIR)/shared.csv $(BENCH_DIR)/wide.csv
+	$(Q)awk -v csv=tools/bench.csv -f tools/bench.awk $(BENCH_DIR)/static.tsv \
+		$(BENCH_DIR)/shared.tsv $(BENCH_DIR)/wide.tsv
 
 bench-summary: $(BENCH_BIN)
-	$(Q)$(BENCH_BIN) summary
+	$(call bench_report,summary,$(BENCH_BIN) measure summary)
 
 bench-smoke: $(BENCH_BIN) $(BENCH_DIR)/bench-shared
-	$(Q)$(BENCH_BIN) smoke
-	$(Q)$(BENCH_DIR)/bench-shared smoke
+	$(call bench_report,smoke,$(BENCH_BIN) smoke)
+	$(call bench_report,smoke,$(BENCH_DIR)/bench-shared smoke)
 
 bench-plot: $(BENCH_BIN)
 	$(quiet) BENCH tools/bench-scaling.csv
