@@ -23,7 +23,7 @@
 # Kernel conventions: CROSS_COMPILE=arm-none-eabi- for a cross build, V=1 for
 # the full commands, O=dir for every build product (each at its place in
 # the tree's layout under dir, so that several configurations can sit side
-# by side; make O=dir clean removes them; the bench targets take no O= yet),
+# by side; make O=dir clean removes them),
 # CONFIG='-DTL_THREADS=0 ...' for library options (see
 # include/tasklocal/config.h; they go into tasklocal.pc too).  A cross build
 # makes the static library only.

@@ -13,13 +13,16 @@
 #   make bench-smoke    both binaries, every row briefly; fails on a heap
 #                       call in a hot row (CI: timings do not belong there)
 #   make bench-plot     tools/bench-scaling.csv, and .png with gnuplot
+#                       (under $(O) with O=dir, as every product)
 #   make bench-clean
 #
 # Each library build the benchmark uses has its own directory under
 # $(BENCH_DIR), made by the Makefile's own rules (O=), so that lib/ stays
 # whoever else's; a change of flags rebuilds that directory.
 
-BENCH_DIR    := tools/bench-build
+BENCH_DIR    := $(TOOLS_OUT)/bench-build
+BENCH_CSV    := $(TOOLS_OUT)/bench.csv
+BENCH_PLOT   := $(TOOLS_OUT)/bench-scaling
 BENCH_WIDE   ?= -DTL_CACHE_SIZE=2048
 BENCH_LIBS   := $(LDLIBS_THREADS) -ldl -lm
 BENCH_BIN    := $(BENCH_DIR)/bench
@@ -31,8 +34,8 @@ BENCH_SILENT := $(if $(filter 1,$(V)),,-s)
 .PHONY: bench bench-deps bench-summary bench-smoke bench-plot bench-clean bench-FORCE
 
 # Only the top-level make has these rules: the sub-make that builds a
-# library with O= set must not recurse into itself.
-ifeq ($(O),.)
+# library for the benchmark (BENCH_LIB set) must not recurse into itself.
+ifndef BENCH_LIB
 
 # $(1): directory under $(BENCH_DIR), $(2): its CONFIG
 define bench_build
@@ -43,7 +46,7 @@ $(BENCH_DIR)/$(1)/flags: bench-FORCE
 $(BENCH_DIR)/$(1)/libtasklocal.a $(BENCH_DIR)/$(1)/libtasklocal.so.$(VERSION): \
 		$(BENCH_DIR)/$(1)/flags bench-FORCE
 	+$$(Q)$$(MAKE) --no-print-directory $$(BENCH_SILENT) O=$(BENCH_DIR)/$(1) \
-		CONFIG='$(2)' $$@
+		BENCH_LIB=1 CONFIG='$(2)' $$@
 
 $(BENCH_DIR)/$(1)/bench.o: tools/bench.c $$(HEADERS) $(BENCH_DIR)/$(1)/flags
 	$$(quiet) CC $$@
@@ -66,7 +69,7 @@ $(BENCH_DIR)/bench-wide: $(BENCH_DIR)/wide/bench.o $(BENCH_DIR)/wide/libtaskloca
 	$(quiet) LD $@
 	$(Q)$(BENCH_LD) -o $@ $^ $(BENCH_LIBS)
 
-endif # O
+endif # BENCH_LIB
 
 # $(1): build name, $(2): binary
 define bench_measure
@@ -99,7 +102,7 @@ bench: bench-deps $(BENCH_BINS)
 	@echo "instr: net instructions per op (callgrind), ns: median net ns per op," \
 	      "heap: heap calls per op."
 	@echo
-	$(Q)awk -v csv=tools/bench.csv -f tools/bench.awk $(BENCH_DIR)/static.tsv \
+	$(Q)awk -v csv=$(BENCH_CSV) -f tools/bench.awk $(BENCH_DIR)/static.tsv \
 		$(BENCH_DIR)/shared.tsv $(BENCH_DIR)/wide.tsv
 
 bench-summary: $(BENCH_BIN)
@@ -110,19 +113,18 @@ bench-smoke: $(BENCH_BIN) $(BENCH_DIR)/bench-shared
 	$(call bench_report,smoke,$(BENCH_DIR)/bench-shared smoke)
 
 bench-plot: $(BENCH_BIN)
-	$(quiet) BENCH tools/bench-scaling.csv
+	$(quiet) BENCH $(BENCH_PLOT).csv
 	$(Q)$(BENCH_BIN) scaling > $(BENCH_DIR)/scaling.csv && \
-		mv $(BENCH_DIR)/scaling.csv tools/bench-scaling.csv
+		mv $(BENCH_DIR)/scaling.csv $(BENCH_PLOT).csv
 	$(Q)if command -v gnuplot >/dev/null 2>&1; then \
-		$(if $(Q),printf '  %-7s %s\n' GNUPLOT tools/bench-scaling.png;) \
-		gnuplot -e "csv='tools/bench-scaling.csv'; png='tools/bench-scaling.png'" \
+		$(if $(Q),printf '  %-7s %s\n' GNUPLOT $(BENCH_PLOT).png;) \
+		gnuplot -e "csv='$(BENCH_PLOT).csv'; png='$(BENCH_PLOT).png'" \
 			tools/bench-plot.gp; \
 	else \
-		echo "bench-plot: gnuplot is not installed: tools/bench-scaling.csv only"; \
+		echo "bench-plot: gnuplot is not installed: $(BENCH_PLOT).csv only"; \
 	fi
 
 bench-clean:
-	$(Q)rm -rf $(BENCH_DIR) tools/bench.csv tools/bench-scaling.csv \
-		tools/bench-scaling.png
+	$(Q)rm -rf $(BENCH_DIR) $(BENCH_CSV) $(BENCH_PLOT).csv $(BENCH_PLOT).png
 
 clean: bench-clean
