@@ -98,6 +98,20 @@ struct tl_slot {
  * only tl_current(); a tl_sched's current task is read without a call),
  * never with the registry lock held.  Without @current a local has no
  * task: tl_get() and tl_this() give NULL, the commands -EINVAL.
+ *
+ * Example::
+ *
+ *	struct session { struct tl_node locals; };	// a "task" per session
+ *	static struct session *active;			// your dispatcher's
+ *
+ *	static struct tl_node *active_session(struct tl_discriminator *d)
+ *	{
+ *		(void)d;
+ *		return active ? &active->locals : NULL;	// NULL: root context
+ *	}
+ *
+ *	static struct tl_discriminator by_session = { active_session };
+ *	static struct tl_local cart = TL_LOCAL(.disc = &by_session);
  */
 struct tl_discriminator {
 	struct tl_node *(*current)(struct tl_discriminator *disc);
@@ -120,6 +134,12 @@ struct tl_sched {
  * TL_INHERIT - tl_local.flags bit: tl_task_inherit() copies the value
  *
  * Without it a child task starts with no value of the local.
+ *
+ * Example::
+ *
+ *	static struct tl_local trace_id = TL_LOCAL(.name = "trace_id",
+ *						   .flags = TL_INHERIT);
+ *	// a child given tl_task_inherit() starts with its parent's trace_id
  */
 #define TL_INHERIT	(1u << 0)	/* tl_task_inherit() copies the value */
 
@@ -184,7 +204,12 @@ struct tl_local {
  * TL_LOCAL - static initialiser of a struct tl_local
  * @...: designated initialisers of the public fields
  *
- * Example: ``static struct tl_local counter = TL_LOCAL(.size = sizeof(int));``
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");	// a pointer
+ *	static struct tl_local scratch = TL_LOCAL(.name = "scratch",
+ *						  .destroy = free);
+ *	static struct tl_local counter = TL_LOCAL(.size = sizeof(int));	// typed
  */
 #define TL_LOCAL(...) { __VA_ARGS__ }
 
@@ -197,6 +222,15 @@ struct tl_local {
 /**
  * tl_task_init - make @task an empty task
  * @task: the struct tl_node embedded in the task
+ *
+ * Example::
+ *
+ *	void task_start(struct task *t, void (*fn)(struct task *t))
+ *	{
+ *		tl_task_init(&t->locals);	// no values yet
+ *		t->fn = fn;
+ *		tl_node_add_tail(&t->link, &run_queue);
+ *	}
  *
  * Context: before the task is first made current.  No registration, no
  * allocation: a task is just this list head.  A zero-filled struct tl_node
@@ -212,6 +246,16 @@ static inline void tl_task_init(struct tl_node *task)
  * @task: the task now running, or NULL for none (the root context)
  *
  * The scheduler calls it on every switch; it is one load and one store.
+ *
+ * Example::
+ *
+ *	void resume(struct task *t)
+ *	{
+ *		struct tl_node *prev = tl_switch(&t->locals);
+ *
+ *		t->fn(t);		// its tl_get()s see its own values
+ *		tl_switch(prev);
+ *	}
  *
  * Context: the calling thread only; each thread has its own current task.
  * No lock, no call out.
@@ -230,6 +274,13 @@ static inline struct tl_node *tl_switch(struct tl_node *task)
 
 /**
  * tl_current - this thread's current task
+ *
+ * Example::
+ *
+ *	void trace(const char *what)		// which task says what
+ *	{
+ *		printf("[%p] %s\n", (void *)tl_current(), what);
+ *	}
  *
  * Context: the calling thread only; one load, no lock.
  * Return: the task last given to tl_switch() on this thread (the task being
@@ -278,6 +329,14 @@ static inline struct tl_node *tl_current(void)
  * meanwhile: under a preemptive kernel, exit another task only while it is
  * suspended outside the library (or with the scheduler suspended).
  *
+ * Example::
+ *
+ *	void task_done(struct task *t)	// t has finished, it is not current
+ *	{
+ *		tl_task_exit(&t->locals);	// the destructors of its values
+ *		free(t);			// only once it returned
+ *	}
+ *
  * Context: any thread, while @task runs nowhere else.  Hosted, with
  * 64-bit atomics: no lock (a flag of this thread's, which
  * tl_local_unregister() waits on, covers finding each value's local);
@@ -296,6 +355,16 @@ void tl_task_exit(struct tl_node *task);
  * Destructor rounds and releases as tl_task_exit(); nothing happens if the
  * thread never touched its root context.
  *
+ * Example::
+ *
+ *	int main(void)
+ *	{
+ *		int err = scheduler_run();	// yours
+ *
+ *		tl_root_exit();	// exit() would not destroy main's values
+ *		return err;
+ *	}
+ *
  * Context: the thread whose root context is exited.  Locks and calls out
  * as tl_task_exit().
  */
@@ -309,6 +378,14 @@ void tl_root_exit(void);
  * Pointer locals: the pointer is copied.  Typed locals: new storage in
  * @child filled by the local's @copy hook, or memcpy.  Values @child already
  * has are kept.  On -ENOMEM the values copied so far stay in @child.
+ *
+ * Example::
+ *
+ *	int spawn(struct task *child)	// from the running task
+ *	{
+ *		tl_task_init(&child->locals);
+ *		return tl_task_inherit(&child->locals, tl_current());
+ *	}
  *
  * Context: any thread; neither task may run elsewhere meanwhile.  Slots
  * for the copies come as for a first tl_set(); calls @copy without the
@@ -329,6 +406,19 @@ int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
  *
  * NULL pointer values and values of unregistered locals are skipped.
  *
+ * Example::
+ *
+ *	static int print_value(struct tl_local *l, void *value, void *out)
+ *	{
+ *		fprintf(out, "  %s = %p\n", l->name ? l->name : "?", value);
+ *		return 0;			// go on
+ *	}
+ *
+ *	void task_dump(struct task *t)	// t is not running elsewhere
+ *	{
+ *		tl_task_foreach(&t->locals, print_value, stderr);
+ *	}
+ *
  * Context: any thread, while @task runs nowhere else, and no local of
  * its values unregistered meanwhile.  No lock; never allocates.
  * Return: 0 when every value was visited, the first non-zero return of
@@ -342,6 +432,16 @@ int tl_task_foreach(struct tl_node *task,
  * tl_sched_init - initialise a per-scheduler discriminator with no task
  * @sched: the discriminator (NULL: nothing happens)
  *
+ * Example::
+ *
+ *	static struct tl_sched io_loop;
+ *	static struct tl_local io_conn = TL_LOCAL(.disc = &io_loop.disc);
+ *
+ *	void io_loop_start(void)
+ *	{
+ *		tl_sched_init(&io_loop);	// before io_conn is first used
+ *	}
+ *
  * Context: before any local that follows @sched is used; no lock, no
  * allocation.
  */
@@ -351,6 +451,17 @@ void tl_sched_init(struct tl_sched *sched);
  * tl_sched_switch - make @task current in @sched
  * @sched: the discriminator
  * @task: the running task, or NULL
+ *
+ * Example::
+ *
+ *	static struct tl_sched io_loop;		// tl_sched_init()ed at start
+ *
+ *	void io_loop_step(struct task *t)
+ *	{
+ *		tl_sched_switch(&io_loop, &t->locals);
+ *		t->fn(t);		// io_loop's locals now resolve to t
+ *		tl_sched_switch(&io_loop, NULL);
+ *	}
  *
  * Context: the thread that runs @sched's tasks; a plain store, no lock.
  * Return: the task that was current in @sched before.
