@@ -486,6 +486,16 @@ static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
  * Register up front where nothing may allocate later.  Registering a local
  * that is already registered does nothing.
  *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	int app_init(void)
+ *	{
+ *		// now, so that tl_bind() and scopes of it never allocate later
+ *		return tl_local_register(&session);
+ *	}
+ *
  * Context: any thread; takes the registry lock and may call the allocator
  * with it held (index table, name record, name hash).
  * Return: 0, -EINVAL (@l NULL), -EEXIST (another local has the name),
@@ -508,6 +518,15 @@ int tl_local_register(struct tl_local *l);
  * registered just before to finish with @l.  A destructor that exit had
  * already taken may still run after the return.
  *
+ * Example::
+ *
+ *	static struct tl_local plugin_state = TL_LOCAL(.name = "plugin.state");
+ *
+ *	void plugin_unload(void)	// nothing uses plugin_state any more
+ *	{
+ *		tl_local_unregister(&plugin_state);	// its values: gone
+ *	}
+ *
  * Context: any thread; takes the registry lock; nobody may use @l
  * meanwhile (tl_get(), tl_set() and the like on @l, tl_task_inherit() or
  * tl_task_foreach() over a task that holds a value of @l).  Never
@@ -522,6 +541,15 @@ int tl_local_unregister(struct tl_local *l);
  * tl_local_find - the registered local called @name
  * @name: the name
  *
+ * Example::
+ *
+ *	void *value_by_name(const char *name)	// e.g. for a debug console
+ *	{
+ *		struct tl_local *l = tl_local_find(name);
+ *
+ *		return l ? tl_get(l) : NULL;
+ *	}
+ *
  * Context: any thread; takes the registry lock.
  * Return: the local, or NULL (@name NULL or not registered).
  */
@@ -530,6 +558,17 @@ struct tl_local *tl_local_find(const char *name);
 /**
  * tl_local_registered - whether @l is registered
  * @l: the local
+ *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	int session_bind(struct tl_slot *slot, void *s)
+ *	{
+ *		// registered up front, so that tl_bind() cannot allocate
+ *		assert(tl_local_registered(&session));
+ *		return tl_bind(&session, slot, s);
+ *	}
  *
  * Context: any thread; one load, no lock.
  * Return: true if @l is registered, false if not or @l is NULL.
@@ -546,6 +585,17 @@ bool tl_local_registered(const struct tl_local *l);
  * Pointer local: the value, or NULL.  Typed local: its storage, or NULL if
  * tl_this() has not created it in this task.  Never allocates, never
  * registers, never locks.
+ *
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");
+ *
+ *	const char *user_name(void)
+ *	{
+ *		const char *name = tl_get(&user);
+ *
+ *		return name ? name : "anonymous";	// none in this task
+ *	}
  *
  * Context: any thread, for its current task, which @l's discriminator
  * names (tl_current() without one); also from a destructor.  No lock, no
@@ -570,6 +620,19 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
  *
  * The old value is replaced without a destructor (as pthread_setspecific).
  * Allocates a slot only on the first non-NULL set in a task.
+ *
+ * Example::
+ *
+ *	static struct tl_local current_req = TL_LOCAL(.name = "current_req");
+ *
+ *	int dispatch(struct request *req)
+ *	{
+ *		int err = tl_set(&current_req, req);	// this task's value
+ *
+ *		if (err)
+ *			return err;		// -ENOMEM: nothing changed
+ *		return process(req);		// it reads tl_get(&current_req)
+ *	}
  *
  * Context: any thread, for its current task; also from a destructor.  A
  * value the task already has: no lock, no allocation.  The first non-NULL
@@ -604,6 +667,19 @@ static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
  * The first call in a task allocates @l->size bytes inline in a slot and
  * runs @l->init (or zero-fills): the per-task constructor.
  *
+ * Example::
+ *
+ *	struct stats { unsigned long reads, writes; };
+ *	static struct tl_local stats = TL_LOCAL(.size = sizeof(struct stats));
+ *
+ *	void count_read(void)		// in this task
+ *	{
+ *		struct stats *st = tl_this(&stats);	// zero-filled at first
+ *
+ *		if (st)
+ *			st->reads++;
+ *	}
+ *
  * Context: any thread, for its current task; also from a destructor.
  * Storage the task already has: no lock, no allocation.  The first call in
  * a task locks, reaps and allocates as the first tl_set(), then runs
@@ -631,6 +707,15 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
  * The value is unlinked before the destructor runs.  A later tl_this()
  * creates and initialises new storage.
  *
+ * Example::
+ *
+ *	static struct tl_local buf = TL_LOCAL(.destroy = free);	// malloc()ed
+ *
+ *	void buf_release(void)
+ *	{
+ *		tl_del(&buf);	// this task's: free()d now, not at its exit
+ *	}
+ *
  * Context: any thread, for its current task.  Never allocates; no lock
  * unless the slot goes back past the thread's kept ones (to the pool or
  * the allocator's free, under the lock, never while the destructor runs).
@@ -653,6 +738,21 @@ int tl_del(struct tl_local *l);
  * for @l in the task, or the task's exit; if @l is unregistered meanwhile,
  * until the task's next first value of any local reaps it, or its exit.
  * Until then the caller must neither reuse nor free @slot's memory.
+ *
+ * Example::
+ *
+ *	static struct tl_local conn = TL_LOCAL(.name = "conn");	// registered
+ *
+ *	struct worker {
+ *		struct tl_node locals;
+ *		struct tl_slot conn_slot;	// zero-filled with the worker
+ *	};
+ *
+ *	int worker_start(struct worker *self, void *c)	// self is current
+ *	{
+ *		// once per task: later values go in with tl_set(&conn, c)
+ *		return tl_bind(&conn, &self->conn_slot, c);
+ *	}
  *
  * Context: any thread, for its current task.  No lock; replacing another
  * slot hands that one back: to its caller if bound, else as tl_del() does.  The first use of an unregistered @l
@@ -733,6 +833,21 @@ int tl_scope_enter(struct tl_scope *scope, struct tl_local *l, void *value);
  * @scope: a scope entered with tl_scope_enter()
  *
  * Acts on the task the scope was entered in, whatever is current now.
+ *
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");	// registered
+ *
+ *	void nested(void)
+ *	{
+ *		struct tl_scope outer, inner;
+ *
+ *		// no error to check: user is a registered pointer local
+ *		tl_scope_enter(&outer, &user, "alice");
+ *		tl_scope_enter(&inner, &user, "bob");	// tl_get(&user): "bob"
+ *		tl_scope_exit(&inner);			// "alice" again
+ *		tl_scope_exit(&outer);			// what was there before
+ *	}
  *
  * Context: any thread; the scope's task must not run elsewhere meanwhile.
  * No lock, no allocation, O(1).
