@@ -909,6 +909,18 @@ struct tl_allocator {
  * kept from its releases, index tables a growth retired, the index table
  * and the key table of tasklocal/posix.h once no local or key is left.
  *
+ * Example::
+ *
+ *	void *heap_alloc(size_t size, void *heap);		// yours
+ *	void heap_free(void *ptr, size_t size, void *heap);	// yours
+ *
+ *	int heap_setup(void *heap)	// before the library's first use
+ *	{
+ *		struct tl_allocator a = { heap_alloc, heap_free, heap };
+ *
+ *		return tl_allocator_set(&a);	// copied: a may go
+ *	}
+ *
  * Context: while no other thread uses the library; set it before first use.
  * Takes the registry lock; may call the current allocator's free.
  * Return: 0, -EINVAL (@a lacks alloc or free), or -EBUSY while blocks of
@@ -940,6 +952,19 @@ struct tl_pool {
  * forgets its blocks, so it is refused for the attached pool while any
  * are in use.
  *
+ * Example::
+ *
+ *	static _Alignas(max_align_t) char slot_mem[64 * TL_SLOT_SIZE(0)];
+ *	static struct tl_pool slots;
+ *
+ *	int slots_setup(void)		// at start: up to 64 pointer values
+ *	{
+ *		int err = tl_pool_init(&slots, slot_mem, sizeof(slot_mem),
+ *				       TL_SLOT_SIZE(0));
+ *
+ *		return err ? err : tl_pool_attach(&slots);
+ *	}
+ *
  * Context: any thread; takes the registry lock (@pool may be the attached
  * one); never allocates.
  * Return: 0, -EINVAL (NULL arguments, @block too small, or room for no
@@ -955,6 +980,13 @@ int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
  * from the allocator; in TL_HEAPLESS builds they are refused (-ENOMEM), so
  * that slots never take the registry's arena.
  *
+ * Example::
+ *
+ *	static struct tl_pool slots;	// tl_pool_init()ed over your buffer
+ *
+ *	int slots_on(void)  { return tl_pool_attach(&slots); }	// attach
+ *	int slots_off(void) { return tl_pool_attach(NULL); }	// detach
+ *
  * Context: any thread; takes the registry lock; never allocates.
  * Return: 0, or -EBUSY while the attached pool has blocks in use.
  */
@@ -963,6 +995,15 @@ int tl_pool_attach(struct tl_pool *pool);
 /**
  * tl_pool_available - free blocks left in @pool
  * @pool: the pool
+ *
+ * Example::
+ *
+ *	static struct tl_pool slots;	// initialised and attached at start
+ *
+ *	bool can_spawn(void)		// a task sets up to 4 values
+ *	{
+ *		return tl_pool_available(&slots) >= 4;
+ *	}
  *
  * Context: any thread; takes the registry lock, since slot allocation
  * changes the count.
@@ -993,6 +1034,19 @@ struct tl_arena {
  * The arena has no lock of its own: the library calls every allocator
  * with the registry lock held.
  *
+ * Example::
+ *
+ *	static char registry_mem[2048];
+ *	static struct tl_arena registry_arena;
+ *
+ *	int registry_setup(void)	// heapless: before any local is used
+ *	{
+ *		int err = tl_arena_init(&registry_arena, registry_mem,
+ *					sizeof(registry_mem));
+ *
+ *		return err ? err : tl_allocator_set(&registry_arena.allocator);
+ *	}
+ *
  * Context: before the arena is given to tl_allocator_set(), never while it
  * is in use; takes no lock, never allocates.
  * Return: 0, or -EINVAL (NULL arguments or @size too small).
@@ -1010,6 +1064,20 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
 /**
  * TL_SLOT_SIZE - bytes a slot of a local of @size takes (0: pointer local)
  * @size: the local's size
+ *
+ * Example::
+ *
+ *	struct stats { unsigned long reads, writes; };
+ *	#define STATS_SLOT TL_SLOT_SIZE(sizeof(struct stats))
+ *
+ *	static _Alignas(max_align_t) char stats_mem[16 * STATS_SLOT];
+ *	static struct tl_pool stats_pool;
+ *
+ *	int stats_pool_setup(void)	// the stats of 16 tasks
+ *	{
+ *		return tl_pool_init(&stats_pool, stats_mem, sizeof(stats_mem),
+ *				    STATS_SLOT);
+ *	}
  */
 #define TL_SLOT_SIZE(size) \
 	((size) ? TL__SLOT_DATA + TL__ALIGN((size), TL__MAXALIGN) : sizeof(struct tl_slot))
@@ -1041,6 +1109,18 @@ struct tl_lock {
  *
  * The library never takes its lock recursively.
  *
+ * Example::
+ *
+ *	void irq_lock(void *ctx);	// yours: a critical section
+ *	void irq_unlock(void *ctx);
+ *
+ *	int firmware_setup(void)	// before any other call of the library
+ *	{
+ *		struct tl_lock lock = { irq_lock, irq_unlock, NULL };
+ *
+ *		return tl_lock_set(&lock);
+ *	}
+ *
  * Context: before any other call of the library, from one thread; the
  * hook is replaced without taking either lock.
  * Return: 0, or -EINVAL if @lock has only one of lock() and unlock().
@@ -1055,6 +1135,14 @@ int tl_lock_set(const struct tl_lock *lock);
  *
  * Compare with TL_VERSION_HEX, the version of the headers compiled against.
  *
+ * Example::
+ *
+ *	bool tasklocal_ok(void)		// the library is as new as the headers
+ *	{
+ *		return tl_version() >> 16 == TL_VERSION_MAJOR &&
+ *		       tl_version() >= TL_VERSION_HEX;
+ *	}
+ *
  * Context: any thread; no lock.
  * Return: TL_VERSION_MAJOR << 16 | TL_VERSION_MINOR << 8 | TL_VERSION_PATCH
  * of the library.
@@ -1064,6 +1152,14 @@ unsigned tl_version(void);
 /**
  * tl_version_string - the version of the library linked in, as text
  *
+ * Example::
+ *
+ *	void print_version(void)
+ *	{
+ *		printf("tasklocal %s (headers %d.%d.%d)\n", tl_version_string(),
+ *		       TL_VERSION_MAJOR, TL_VERSION_MINOR, TL_VERSION_PATCH);
+ *	}
+ *
  * Context: any thread; no lock.
  * Return: a static string such as "0.2.0", never NULL.
  */
@@ -1072,6 +1168,18 @@ const char *tl_version_string(void);
 /**
  * tl_strerror - a short text for an error this library returns
  * @err: a negative (or positive) errno value
+ *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	void session_start(void *s)
+ *	{
+ *		int err = tl_set(&session, s);
+ *
+ *		if (err)
+ *			fprintf(stderr, "session: %s\n", tl_strerror(err));
+ *	}
  *
  * Context: any thread; no lock.
  * Return: a static string, never NULL; "unknown error" for an errno this
@@ -1086,6 +1194,19 @@ const char *tl_strerror(int err);
  *
  * After a report the call that detected it fails with -EINVAL (or returns
  * NULL) without touching the corrupted list.
+ *
+ * Example::
+ *
+ *	static void report(const char *file, int line, const char *what)
+ *	{
+ *		fprintf(stderr, "%s:%d: tasklocal: %s\n", file, line, what);
+ *		abort();		// stop at the first fault
+ *	}
+ *
+ *	void debug_setup(void)		// before other threads use the library
+ *	{
+ *		tl_debug_set_report(report);
+ *	}
  *
  * Context: before other threads use the library: a plain store, no lock.
  * @fn runs on the thread that found the fault, without the registry lock.
