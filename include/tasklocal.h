@@ -98,6 +98,20 @@ struct tl_slot {
  * only tl_current(); a tl_sched's current task is read without a call),
  * never with the registry lock held.  Without @current a local has no
  * task: tl_get() and tl_this() give NULL, the commands -EINVAL.
+ *
+ * Example::
+ *
+ *	struct session { struct tl_node locals; };	// a "task" per session
+ *	static struct session *active;			// your dispatcher's
+ *
+ *	static struct tl_node *active_session(struct tl_discriminator *d)
+ *	{
+ *		(void)d;
+ *		return active ? &active->locals : NULL;	// NULL: root context
+ *	}
+ *
+ *	static struct tl_discriminator by_session = { active_session };
+ *	static struct tl_local cart = TL_LOCAL(.disc = &by_session);
  */
 struct tl_discriminator {
 	struct tl_node *(*current)(struct tl_discriminator *disc);
@@ -120,6 +134,12 @@ struct tl_sched {
  * TL_INHERIT - tl_local.flags bit: tl_task_inherit() copies the value
  *
  * Without it a child task starts with no value of the local.
+ *
+ * Example::
+ *
+ *	static struct tl_local trace_id = TL_LOCAL(.name = "trace_id",
+ *						   .flags = TL_INHERIT);
+ *	// a child given tl_task_inherit() starts with its parent's trace_id
  */
 #define TL_INHERIT	(1u << 0)	/* tl_task_inherit() copies the value */
 
@@ -184,7 +204,12 @@ struct tl_local {
  * TL_LOCAL - static initialiser of a struct tl_local
  * @...: designated initialisers of the public fields
  *
- * Example: ``static struct tl_local counter = TL_LOCAL(.size = sizeof(int));``
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");	// a pointer
+ *	static struct tl_local scratch = TL_LOCAL(.name = "scratch",
+ *						  .destroy = free);
+ *	static struct tl_local counter = TL_LOCAL(.size = sizeof(int));	// typed
  */
 #define TL_LOCAL(...) { __VA_ARGS__ }
 
@@ -197,6 +222,15 @@ struct tl_local {
 /**
  * tl_task_init - make @task an empty task
  * @task: the struct tl_node embedded in the task
+ *
+ * Example::
+ *
+ *	void task_start(struct task *t, void (*fn)(struct task *t))
+ *	{
+ *		tl_task_init(&t->locals);	// no values yet
+ *		t->fn = fn;
+ *		tl_node_add_tail(&t->link, &run_queue);
+ *	}
  *
  * Context: before the task is first made current.  No registration, no
  * allocation: a task is just this list head.  A zero-filled struct tl_node
@@ -212,6 +246,16 @@ static inline void tl_task_init(struct tl_node *task)
  * @task: the task now running, or NULL for none (the root context)
  *
  * The scheduler calls it on every switch; it is one load and one store.
+ *
+ * Example::
+ *
+ *	void resume(struct task *t)
+ *	{
+ *		struct tl_node *prev = tl_switch(&t->locals);
+ *
+ *		t->fn(t);		// its tl_get()s see its own values
+ *		tl_switch(prev);
+ *	}
  *
  * Context: the calling thread only; each thread has its own current task.
  * No lock, no call out.
@@ -230,6 +274,13 @@ static inline struct tl_node *tl_switch(struct tl_node *task)
 
 /**
  * tl_current - this thread's current task
+ *
+ * Example::
+ *
+ *	void trace(const char *what)		// which task says what
+ *	{
+ *		printf("[%p] %s\n", (void *)tl_current(), what);
+ *	}
  *
  * Context: the calling thread only; one load, no lock.
  * Return: the task last given to tl_switch() on this thread (the task being
@@ -278,6 +329,14 @@ static inline struct tl_node *tl_current(void)
  * meanwhile: under a preemptive kernel, exit another task only while it is
  * suspended outside the library (or with the scheduler suspended).
  *
+ * Example::
+ *
+ *	void task_done(struct task *t)	// t has finished, it is not current
+ *	{
+ *		tl_task_exit(&t->locals);	// the destructors of its values
+ *		free(t);			// only once it returned
+ *	}
+ *
  * Context: any thread, while @task runs nowhere else.  Hosted, with
  * 64-bit atomics: no lock (a flag of this thread's, which
  * tl_local_unregister() waits on, covers finding each value's local);
@@ -296,6 +355,16 @@ void tl_task_exit(struct tl_node *task);
  * Destructor rounds and releases as tl_task_exit(); nothing happens if the
  * thread never touched its root context.
  *
+ * Example::
+ *
+ *	int main(void)
+ *	{
+ *		int err = scheduler_run();	// yours
+ *
+ *		tl_root_exit();	// exit() would not destroy main's values
+ *		return err;
+ *	}
+ *
  * Context: the thread whose root context is exited.  Locks and calls out
  * as tl_task_exit().
  */
@@ -309,6 +378,14 @@ void tl_root_exit(void);
  * Pointer locals: the pointer is copied.  Typed locals: new storage in
  * @child filled by the local's @copy hook, or memcpy.  Values @child already
  * has are kept.  On -ENOMEM the values copied so far stay in @child.
+ *
+ * Example::
+ *
+ *	int spawn(struct task *child)	// from the running task
+ *	{
+ *		tl_task_init(&child->locals);
+ *		return tl_task_inherit(&child->locals, tl_current());
+ *	}
  *
  * Context: any thread; neither task may run elsewhere meanwhile.  Slots
  * for the copies come as for a first tl_set(); calls @copy without the
@@ -329,6 +406,19 @@ int tl_task_inherit(struct tl_node *child, struct tl_node *parent);
  *
  * NULL pointer values and values of unregistered locals are skipped.
  *
+ * Example::
+ *
+ *	static int print_value(struct tl_local *l, void *value, void *out)
+ *	{
+ *		fprintf(out, "  %s = %p\n", l->name ? l->name : "?", value);
+ *		return 0;			// go on
+ *	}
+ *
+ *	void task_dump(struct task *t)	// t is not running elsewhere
+ *	{
+ *		tl_task_foreach(&t->locals, print_value, stderr);
+ *	}
+ *
  * Context: any thread, while @task runs nowhere else, and no local of
  * its values unregistered meanwhile.  No lock; never allocates.
  * Return: 0 when every value was visited, the first non-zero return of
@@ -342,6 +432,16 @@ int tl_task_foreach(struct tl_node *task,
  * tl_sched_init - initialise a per-scheduler discriminator with no task
  * @sched: the discriminator (NULL: nothing happens)
  *
+ * Example::
+ *
+ *	static struct tl_sched io_loop;
+ *	static struct tl_local io_conn = TL_LOCAL(.disc = &io_loop.disc);
+ *
+ *	void io_loop_start(void)
+ *	{
+ *		tl_sched_init(&io_loop);	// before io_conn is first used
+ *	}
+ *
  * Context: before any local that follows @sched is used; no lock, no
  * allocation.
  */
@@ -351,6 +451,17 @@ void tl_sched_init(struct tl_sched *sched);
  * tl_sched_switch - make @task current in @sched
  * @sched: the discriminator
  * @task: the running task, or NULL
+ *
+ * Example::
+ *
+ *	static struct tl_sched io_loop;		// tl_sched_init()ed at start
+ *
+ *	void io_loop_step(struct task *t)
+ *	{
+ *		tl_sched_switch(&io_loop, &t->locals);
+ *		t->fn(t);		// io_loop's locals now resolve to t
+ *		tl_sched_switch(&io_loop, NULL);
+ *	}
  *
  * Context: the thread that runs @sched's tasks; a plain store, no lock.
  * Return: the task that was current in @sched before.
@@ -375,6 +486,16 @@ static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
  * Register up front where nothing may allocate later.  Registering a local
  * that is already registered does nothing.
  *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	int app_init(void)
+ *	{
+ *		// now, so that tl_bind() and scopes of it never allocate later
+ *		return tl_local_register(&session);
+ *	}
+ *
  * Context: any thread; takes the registry lock and may call the allocator
  * with it held (index table, name record, name hash).
  * Return: 0, -EINVAL (@l NULL), -EEXIST (another local has the name),
@@ -397,6 +518,15 @@ int tl_local_register(struct tl_local *l);
  * registered just before to finish with @l.  A destructor that exit had
  * already taken may still run after the return.
  *
+ * Example::
+ *
+ *	static struct tl_local plugin_state = TL_LOCAL(.name = "plugin.state");
+ *
+ *	void plugin_unload(void)	// nothing uses plugin_state any more
+ *	{
+ *		tl_local_unregister(&plugin_state);	// its values: gone
+ *	}
+ *
  * Context: any thread; takes the registry lock; nobody may use @l
  * meanwhile (tl_get(), tl_set() and the like on @l, tl_task_inherit() or
  * tl_task_foreach() over a task that holds a value of @l).  Never
@@ -411,6 +541,15 @@ int tl_local_unregister(struct tl_local *l);
  * tl_local_find - the registered local called @name
  * @name: the name
  *
+ * Example::
+ *
+ *	void *value_by_name(const char *name)	// e.g. for a debug console
+ *	{
+ *		struct tl_local *l = tl_local_find(name);
+ *
+ *		return l ? tl_get(l) : NULL;
+ *	}
+ *
  * Context: any thread; takes the registry lock.
  * Return: the local, or NULL (@name NULL or not registered).
  */
@@ -419,6 +558,17 @@ struct tl_local *tl_local_find(const char *name);
 /**
  * tl_local_registered - whether @l is registered
  * @l: the local
+ *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	int session_bind(struct tl_slot *slot, void *s)
+ *	{
+ *		// registered up front, so that tl_bind() cannot allocate
+ *		assert(tl_local_registered(&session));
+ *		return tl_bind(&session, slot, s);
+ *	}
  *
  * Context: any thread; one load, no lock.
  * Return: true if @l is registered, false if not or @l is NULL.
@@ -435,6 +585,17 @@ bool tl_local_registered(const struct tl_local *l);
  * Pointer local: the value, or NULL.  Typed local: its storage, or NULL if
  * tl_this() has not created it in this task.  Never allocates, never
  * registers, never locks.
+ *
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");
+ *
+ *	const char *user_name(void)
+ *	{
+ *		const char *name = tl_get(&user);
+ *
+ *		return name ? name : "anonymous";	// none in this task
+ *	}
  *
  * Context: any thread, for its current task, which @l's discriminator
  * names (tl_current() without one); also from a destructor.  No lock, no
@@ -459,6 +620,19 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
  *
  * The old value is replaced without a destructor (as pthread_setspecific).
  * Allocates a slot only on the first non-NULL set in a task.
+ *
+ * Example::
+ *
+ *	static struct tl_local current_req = TL_LOCAL(.name = "current_req");
+ *
+ *	int dispatch(struct request *req)
+ *	{
+ *		int err = tl_set(&current_req, req);	// this task's value
+ *
+ *		if (err)
+ *			return err;		// -ENOMEM: nothing changed
+ *		return process(req);		// it reads tl_get(&current_req)
+ *	}
  *
  * Context: any thread, for its current task; also from a destructor.  A
  * value the task already has: no lock, no allocation.  The first non-NULL
@@ -493,6 +667,19 @@ static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
  * The first call in a task allocates @l->size bytes inline in a slot and
  * runs @l->init (or zero-fills): the per-task constructor.
  *
+ * Example::
+ *
+ *	struct stats { unsigned long reads, writes; };
+ *	static struct tl_local stats = TL_LOCAL(.size = sizeof(struct stats));
+ *
+ *	void count_read(void)		// in this task
+ *	{
+ *		struct stats *st = tl_this(&stats);	// zero-filled at first
+ *
+ *		if (st)
+ *			st->reads++;
+ *	}
+ *
  * Context: any thread, for its current task; also from a destructor.
  * Storage the task already has: no lock, no allocation.  The first call in
  * a task locks, reaps and allocates as the first tl_set(), then runs
@@ -520,6 +707,15 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
  * The value is unlinked before the destructor runs.  A later tl_this()
  * creates and initialises new storage.
  *
+ * Example::
+ *
+ *	static struct tl_local buf = TL_LOCAL(.destroy = free);	// malloc()ed
+ *
+ *	void buf_release(void)
+ *	{
+ *		tl_del(&buf);	// this task's: free()d now, not at its exit
+ *	}
+ *
  * Context: any thread, for its current task.  Never allocates; no lock
  * unless the slot goes back past the thread's kept ones (to the pool or
  * the allocator's free, under the lock, never while the destructor runs).
@@ -542,6 +738,21 @@ int tl_del(struct tl_local *l);
  * for @l in the task, or the task's exit; if @l is unregistered meanwhile,
  * until the task's next first value of any local reaps it, or its exit.
  * Until then the caller must neither reuse nor free @slot's memory.
+ *
+ * Example::
+ *
+ *	static struct tl_local conn = TL_LOCAL(.name = "conn");	// registered
+ *
+ *	struct worker {
+ *		struct tl_node locals;
+ *		struct tl_slot conn_slot;	// zero-filled with the worker
+ *	};
+ *
+ *	int worker_start(struct worker *self, void *c)	// self is current
+ *	{
+ *		// once per task: later values go in with tl_set(&conn, c)
+ *		return tl_bind(&conn, &self->conn_slot, c);
+ *	}
  *
  * Context: any thread, for its current task.  No lock; replacing another
  * slot hands that one back: to its caller if bound, else as tl_del() does.  The first use of an unregistered @l
@@ -623,6 +834,21 @@ int tl_scope_enter(struct tl_scope *scope, struct tl_local *l, void *value);
  *
  * Acts on the task the scope was entered in, whatever is current now.
  *
+ * Example::
+ *
+ *	static struct tl_local user = TL_LOCAL(.name = "user");	// registered
+ *
+ *	void nested(void)
+ *	{
+ *		struct tl_scope outer, inner;
+ *
+ *		// no error to check: user is a registered pointer local
+ *		tl_scope_enter(&outer, &user, "alice");
+ *		tl_scope_enter(&inner, &user, "bob");	// tl_get(&user): "bob"
+ *		tl_scope_exit(&inner);			// "alice" again
+ *		tl_scope_exit(&outer);			// what was there before
+ *	}
+ *
  * Context: any thread; the scope's task must not run elsewhere meanwhile.
  * No lock, no allocation, O(1).
  * Return: 0, or -EINVAL and nothing changed: @scope NULL, already closed
@@ -683,6 +909,18 @@ struct tl_allocator {
  * kept from its releases, index tables a growth retired, the index table
  * and the key table of tasklocal/posix.h once no local or key is left.
  *
+ * Example::
+ *
+ *	void *heap_alloc(size_t size, void *heap);		// yours
+ *	void heap_free(void *ptr, size_t size, void *heap);	// yours
+ *
+ *	int heap_setup(void *heap)	// before the library's first use
+ *	{
+ *		struct tl_allocator a = { heap_alloc, heap_free, heap };
+ *
+ *		return tl_allocator_set(&a);	// copied: a may go
+ *	}
+ *
  * Context: while no other thread uses the library; set it before first use.
  * Takes the registry lock; may call the current allocator's free.
  * Return: 0, -EINVAL (@a lacks alloc or free), or -EBUSY while blocks of
@@ -714,6 +952,19 @@ struct tl_pool {
  * forgets its blocks, so it is refused for the attached pool while any
  * are in use.
  *
+ * Example::
+ *
+ *	static _Alignas(max_align_t) char slot_mem[64 * TL_SLOT_SIZE(0)];
+ *	static struct tl_pool slots;
+ *
+ *	int slots_setup(void)		// at start: up to 64 pointer values
+ *	{
+ *		int err = tl_pool_init(&slots, slot_mem, sizeof(slot_mem),
+ *				       TL_SLOT_SIZE(0));
+ *
+ *		return err ? err : tl_pool_attach(&slots);
+ *	}
+ *
  * Context: any thread; takes the registry lock (@pool may be the attached
  * one); never allocates.
  * Return: 0, -EINVAL (NULL arguments, @block too small, or room for no
@@ -729,6 +980,13 @@ int tl_pool_init(struct tl_pool *pool, void *buf, size_t size, size_t block);
  * from the allocator; in TL_HEAPLESS builds they are refused (-ENOMEM), so
  * that slots never take the registry's arena.
  *
+ * Example::
+ *
+ *	static struct tl_pool slots;	// tl_pool_init()ed over your buffer
+ *
+ *	int slots_on(void)  { return tl_pool_attach(&slots); }	// attach
+ *	int slots_off(void) { return tl_pool_attach(NULL); }	// detach
+ *
  * Context: any thread; takes the registry lock; never allocates.
  * Return: 0, or -EBUSY while the attached pool has blocks in use.
  */
@@ -737,6 +995,15 @@ int tl_pool_attach(struct tl_pool *pool);
 /**
  * tl_pool_available - free blocks left in @pool
  * @pool: the pool
+ *
+ * Example::
+ *
+ *	static struct tl_pool slots;	// initialised and attached at start
+ *
+ *	bool can_spawn(void)		// a task sets up to 4 values
+ *	{
+ *		return tl_pool_available(&slots) >= 4;
+ *	}
  *
  * Context: any thread; takes the registry lock, since slot allocation
  * changes the count.
@@ -767,6 +1034,19 @@ struct tl_arena {
  * The arena has no lock of its own: the library calls every allocator
  * with the registry lock held.
  *
+ * Example::
+ *
+ *	static char registry_mem[2048];
+ *	static struct tl_arena registry_arena;
+ *
+ *	int registry_setup(void)	// heapless: before any local is used
+ *	{
+ *		int err = tl_arena_init(&registry_arena, registry_mem,
+ *					sizeof(registry_mem));
+ *
+ *		return err ? err : tl_allocator_set(&registry_arena.allocator);
+ *	}
+ *
  * Context: before the arena is given to tl_allocator_set(), never while it
  * is in use; takes no lock, never allocates.
  * Return: 0, or -EINVAL (NULL arguments or @size too small).
@@ -784,6 +1064,20 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
 /**
  * TL_SLOT_SIZE - bytes a slot of a local of @size takes (0: pointer local)
  * @size: the local's size
+ *
+ * Example::
+ *
+ *	struct stats { unsigned long reads, writes; };
+ *	#define STATS_SLOT TL_SLOT_SIZE(sizeof(struct stats))
+ *
+ *	static _Alignas(max_align_t) char stats_mem[16 * STATS_SLOT];
+ *	static struct tl_pool stats_pool;
+ *
+ *	int stats_pool_setup(void)	// the stats of 16 tasks
+ *	{
+ *		return tl_pool_init(&stats_pool, stats_mem, sizeof(stats_mem),
+ *				    STATS_SLOT);
+ *	}
  */
 #define TL_SLOT_SIZE(size) \
 	((size) ? TL__SLOT_DATA + TL__ALIGN((size), TL__MAXALIGN) : sizeof(struct tl_slot))
@@ -815,6 +1109,18 @@ struct tl_lock {
  *
  * The library never takes its lock recursively.
  *
+ * Example::
+ *
+ *	void irq_lock(void *ctx);	// yours: a critical section
+ *	void irq_unlock(void *ctx);
+ *
+ *	int firmware_setup(void)	// before any other call of the library
+ *	{
+ *		struct tl_lock lock = { irq_lock, irq_unlock, NULL };
+ *
+ *		return tl_lock_set(&lock);
+ *	}
+ *
  * Context: before any other call of the library, from one thread; the
  * hook is replaced without taking either lock.
  * Return: 0, or -EINVAL if @lock has only one of lock() and unlock().
@@ -829,6 +1135,14 @@ int tl_lock_set(const struct tl_lock *lock);
  *
  * Compare with TL_VERSION_HEX, the version of the headers compiled against.
  *
+ * Example::
+ *
+ *	bool tasklocal_ok(void)		// the library is as new as the headers
+ *	{
+ *		return tl_version() >> 16 == TL_VERSION_MAJOR &&
+ *		       tl_version() >= TL_VERSION_HEX;
+ *	}
+ *
  * Context: any thread; no lock.
  * Return: TL_VERSION_MAJOR << 16 | TL_VERSION_MINOR << 8 | TL_VERSION_PATCH
  * of the library.
@@ -838,6 +1152,14 @@ unsigned tl_version(void);
 /**
  * tl_version_string - the version of the library linked in, as text
  *
+ * Example::
+ *
+ *	void print_version(void)
+ *	{
+ *		printf("tasklocal %s (headers %d.%d.%d)\n", tl_version_string(),
+ *		       TL_VERSION_MAJOR, TL_VERSION_MINOR, TL_VERSION_PATCH);
+ *	}
+ *
  * Context: any thread; no lock.
  * Return: a static string such as "0.2.0", never NULL.
  */
@@ -846,6 +1168,18 @@ const char *tl_version_string(void);
 /**
  * tl_strerror - a short text for an error this library returns
  * @err: a negative (or positive) errno value
+ *
+ * Example::
+ *
+ *	static struct tl_local session = TL_LOCAL(.name = "session");
+ *
+ *	void session_start(void *s)
+ *	{
+ *		int err = tl_set(&session, s);
+ *
+ *		if (err)
+ *			fprintf(stderr, "session: %s\n", tl_strerror(err));
+ *	}
  *
  * Context: any thread; no lock.
  * Return: a static string, never NULL; "unknown error" for an errno this
@@ -860,6 +1194,19 @@ const char *tl_strerror(int err);
  *
  * After a report the call that detected it fails with -EINVAL (or returns
  * NULL) without touching the corrupted list.
+ *
+ * Example::
+ *
+ *	static void report(const char *file, int line, const char *what)
+ *	{
+ *		fprintf(stderr, "%s:%d: tasklocal: %s\n", file, line, what);
+ *		abort();		// stop at the first fault
+ *	}
+ *
+ *	void debug_setup(void)		// before other threads use the library
+ *	{
+ *		tl_debug_set_report(report);
+ *	}
  *
  * Context: before other threads use the library: a plain store, no lock.
  * @fn runs on the thread that found the fault, without the registry lock.

@@ -41,6 +41,15 @@ struct tl_node {
  * after tl_node_del() faults at once, and recognisable in a debugger or by
  * the TL_DEBUG checks.  Firmware whose low addresses are flash or RAM
  * defines both as addresses that fault on its part.
+ *
+ * Example::
+ *
+ *	void task_free(struct task *t)	// t was queued, then tl_node_del()ed
+ *	{
+ *		assert(t->link.next == TL_POISON_NEXT &&
+ *		       t->link.prev == TL_POISON_PREV);	// not linked any more
+ *		free(t);
+ *	}
  */
 #ifndef TL_POISON_NEXT
 #define TL_POISON_NEXT ((struct tl_node *)0x100)
@@ -58,7 +67,14 @@ struct tl_node {
  * TL_NODE_INIT - static initialiser of an empty list head
  * @name: the variable being defined
  *
- * Example: ``static struct tl_node ready = TL_NODE_INIT(ready);``
+ * Example::
+ *
+ *	static struct tl_node sleepers = TL_NODE_INIT(sleepers);	// empty
+ *
+ *	void task_sleep(struct task *t)
+ *	{
+ *		tl_node_add_tail(&t->link, &sleepers);	// no init call first
+ *	}
  */
 #define TL_NODE_INIT(name) { &(name), &(name) }
 
@@ -69,6 +85,15 @@ struct tl_node {
  * @member: name of the member inside @type
  *
  * Address arithmetic only: @ptr is not dereferenced.
+ *
+ * Example::
+ *
+ *	struct task *current_task(void)
+ *	{
+ *		struct tl_node *cur = tl_current();
+ *
+ *		return cur ? tl_container_of(cur, struct task, locals) : NULL;
+ *	}
  */
 #define tl_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -76,6 +101,16 @@ struct tl_node {
 /**
  * tl_node_init - make @node an empty list head (or an unlinked node)
  * @node: the node
+ *
+ * Example::
+ *
+ *	struct scheduler { struct tl_node ready; unsigned ntasks; };
+ *
+ *	void scheduler_init(struct scheduler *s)
+ *	{
+ *		tl_node_init(&s->ready);	// an empty queue
+ *		s->ntasks = 0;
+ *	}
  *
  * Context: any; not thread safe for a node others may be walking.
  */
@@ -99,6 +134,13 @@ static inline void tl__node_insert(struct tl_node *node, struct tl_node *prev,
  * @node: an unlinked node
  * @head: the list head, or any node to insert after
  *
+ * Example::
+ *
+ *	void task_preempted(struct task *t)
+ *	{
+ *		tl_node_add(&t->link, &run_queue);	// first in line again
+ *	}
+ *
  * Context: not thread safe; the caller owns the list.
  */
 static inline void tl_node_add(struct tl_node *node, struct tl_node *head)
@@ -110,6 +152,13 @@ static inline void tl_node_add(struct tl_node *node, struct tl_node *head)
  * tl_node_add_tail - insert @node right before @head (queue order)
  * @node: an unlinked node
  * @head: the list head
+ *
+ * Example::
+ *
+ *	void task_yield(struct task *t)	// t is off the queue while it runs
+ *	{
+ *		tl_node_add_tail(&t->link, &run_queue);	// behind the others
+ *	}
  *
  * Context: not thread safe; the caller owns the list.
  */
@@ -126,6 +175,14 @@ static inline void tl_node_add_tail(struct tl_node *node, struct tl_node *head)
  * them faults instead of walking a list the node no longer belongs to.
  * Re-initialise with tl_node_init() before using it as a head.
  *
+ * Example::
+ *
+ *	void task_cancel(struct task *t)	// t is queued, not running
+ *	{
+ *		tl_node_del(&t->link);		// wherever it was in the queue
+ *		tl_task_exit(&t->locals);
+ *	}
+ *
  * Context: not thread safe; the caller owns the list.
  */
 static inline void tl_node_del(struct tl_node *node)
@@ -140,6 +197,14 @@ static inline void tl_node_del(struct tl_node *node)
  * tl_node_empty - whether a list has no elements
  * @head: the list head
  *
+ * Example::
+ *
+ *	void wait_for_work(void)
+ *	{
+ *		if (tl_node_empty(&run_queue))
+ *			idle();			// yours: sleep until an event
+ *	}
+ *
  * Context: not thread safe; the caller owns the list.
  * Return: true when @head links only to itself.
  */
@@ -152,6 +217,15 @@ static inline bool tl_node_empty(const struct tl_node *head)
  * tl_node_splice_init - move every element of @list to the front of @head
  * @list: the list whose elements move; it is left empty
  * @head: the list they join, before its own elements
+ *
+ * Example::
+ *
+ *	static struct tl_node woken = TL_NODE_INIT(woken);	// by wake-ups
+ *
+ *	void take_woken(void)
+ *	{
+ *		tl_node_splice_init(&woken, &run_queue);	// they run next
+ *	}
  *
  * Context: not thread safe; the caller owns both lists.
  */
@@ -172,8 +246,18 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  * @type: the enclosing type
  * @member: name of the struct tl_node inside @type
  *
- * Example: ``while (!tl_node_empty(&q)) { t = tl_node_first_entry(&q,
- * struct task, link); tl_node_del(&t->link); run(t); }``
+ * Example::
+ *
+ *	void run_all(void)
+ *	{
+ *		while (!tl_node_empty(&run_queue)) {
+ *			struct task *t;
+ *
+ *			t = tl_node_first_entry(&run_queue, struct task, link);
+ *			tl_node_del(&t->link);
+ *			run(t);			// yours; may queue t again
+ *		}
+ *	}
  *
  * Context: not thread safe; @head must not be empty.
  */
@@ -187,6 +271,16 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  * @member: name of the struct tl_node inside the enclosing type
  *
  * The body must not unlink @pos: use tl_for_each_entry_safe() for that.
+ *
+ * Example::
+ *
+ *	void print_ready(void)
+ *	{
+ *		struct task *t;
+ *
+ *		tl_for_each_entry(t, &run_queue, link)
+ *			printf("ready: %p\n", (void *)t);
+ *	}
  *
  * Context: not thread safe; the caller owns the list for the whole walk.
  */
@@ -204,6 +298,19 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  * @member: name of the struct tl_node inside the enclosing type
  *
  * The body may unlink @pos, but not @n: the walk continues from @n.
+ *
+ * Example::
+ *
+ *	void cancel_all(void)
+ *	{
+ *		struct task *t, *n;
+ *
+ *		tl_for_each_entry_safe(t, n, &run_queue, link) {
+ *			tl_node_del(&t->link);
+ *			tl_task_exit(&t->locals);
+ *			free(t);
+ *		}
+ *	}
  *
  * Context: not thread safe; the caller owns the list for the whole walk.
  */

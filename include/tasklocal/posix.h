@@ -111,6 +111,15 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
  * TL_DESTRUCTOR_ITERATIONS rounds in all.  There is no fixed limit on the
  * number of keys.
  *
+ * Example::
+ *
+ *	static tl_key_t buf_key;
+ *
+ *	int buf_setup(void)		// once, before any task uses buf_key
+ *	{
+ *		return tl_key_create(&buf_key, free);	// a task's at its exit
+ *	}
+ *
  * Context: any thread; takes the registry lock; allocates from the
  * library's allocator (struct tl_allocator), never in a heapless build
  * without one.
@@ -129,6 +138,15 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *));
  * or sooner, when it next sets a first value of any key or local.
  * Afterwards @key is answered as not valid by every call.
  *
+ * Example::
+ *
+ *	static tl_key_t buf_key;	// from tl_key_create()
+ *
+ *	void buf_teardown(void)		// nobody uses buf_key any more
+ *	{
+ *		tl_key_delete(buf_key);	// values left: dropped, not freed
+ *	}
+ *
  * Context: any thread; takes the registry lock.  As with pthread keys,
  * nobody may use @key while it is being deleted.  Never allocates; may
  * call the allocator's free (the registry's index table, once no local is
@@ -145,6 +163,15 @@ int tl_key_delete(tl_key_t key);
  * Outside any task it reads the calling thread's root context, so that
  * without a scheduler it is pthread_getspecific().  May be called from a
  * destructor.  Never allocates, never locks.
+ *
+ * Example::
+ *
+ *	static tl_key_t req_key;	// tl_key_create(&req_key, NULL)
+ *
+ *	struct request *current_request(void)
+ *	{
+ *		return tl_getspecific(req_key);	// NULL where none was set
+ *	}
  *
  * Context: any thread, for its current task; the key table is read
  * without a lock.
@@ -164,6 +191,21 @@ static inline void *tl_getspecific(tl_key_t key)
  *
  * The old value is replaced without a destructor.  Outside any task it sets
  * the calling thread's root context.  May be called from a destructor.
+ *
+ * Example::
+ *
+ *	static tl_key_t req_key;	// tl_key_create(&req_key, NULL)
+ *
+ *	int serve_request(struct request *req)
+ *	{
+ *		int err = tl_setspecific(req_key, req);
+ *
+ *		if (err)
+ *			return err;	// ENOMEM, as pthread_setspecific()
+ *		err = process(req);	// tl_getspecific(req_key) is req there
+ *		tl_setspecific(req_key, NULL);	// no value again
+ *		return err;
+ *	}
  *
  * Context: any thread, for its current task.  A value the task already
  * has: no lock, no allocation.  The first non-NULL value of @key in a task
