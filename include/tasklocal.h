@@ -948,7 +948,9 @@ struct tl_pool {
  * @block: bytes per block: at least sizeof(struct tl_slot); typed locals
  *         need TL_SLOT_SIZE(their size)
  *
- * @block is rounded up to the maximum alignment.  Re-initialising a pool
+ * @block is rounded up to the maximum alignment, except for blocks too
+ * small for any typed slot (so @size / TL_SLOT_SIZE(0) blocks of pointer
+ * slots fit, on 32-bit targets too).  Re-initialising a pool
  * forgets its blocks, so it is refused for the attached pool while any
  * are in use.
  *

@@ -97,13 +97,17 @@ int tl_allocator_set(const struct tl_allocator *a)
 int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 {
 	uintptr_t start, end;
+	size_t align;
 	char *b;
 
 	if (!p || !buf || block < sizeof(struct tl_slot) ||
 	    block > SIZE_MAX / 2)
 		return -EINVAL;
-	block = TL__ALIGN(block, TL__MAXALIGN);
-	start = TL__ALIGN((uintptr_t)buf, TL__MAXALIGN);
+	/* Blocks too small for inline data hold pointer slots only. */
+	align = block < TL_SLOT_SIZE(1) ? __alignof__(struct tl_slot) :
+					  TL__MAXALIGN;
+	block = TL__ALIGN(block, align);
+	start = TL__ALIGN((uintptr_t)buf, align);
 	end = (uintptr_t)buf + size;
 	if (end < start || (end - start) / block == 0)
 		return -EINVAL;

@@ -73,6 +73,8 @@ struct stats {
 #define ARENA_BYTES	4096
 
 static _Alignas(8) unsigned char pool_buf[POOL_BLOCKS * POOL_BLOCK];
+static _Alignas(8) unsigned char ptr_buf[8 * TL_SLOT_SIZE(0)];
+static struct tl_pool ptr_pool;
 static _Alignas(8) unsigned char arena_buf[ARENA_BYTES];
 static struct tl_pool pool;
 static struct tl_arena arena;
@@ -317,6 +319,12 @@ static void phase_boot(void)
 	check(tl_pool_available(&pool) == POOL_BLOCKS,
 	      "pool of %u blocks of %u bytes", (unsigned)tl_pool_available(&pool),
 	      (unsigned)POOL_BLOCK);
+	/* Pointer slots are 20 bytes here: 8 of them in 8 slots' bytes. */
+	CHECK_RET(tl_pool_init(&ptr_pool, ptr_buf, sizeof(ptr_buf),
+			       TL_SLOT_SIZE(0)), 0);
+	check(tl_pool_available(&ptr_pool) == 8,
+	      "a pool of 8 * TL_SLOT_SIZE(0) bytes holds %u pointer slots",
+	      (unsigned)tl_pool_available(&ptr_pool));
 
 	for (i = 0; i < ARRAY_SIZE(named); i++)
 		ok &= tl_local_register(named[i]) == 0;
