@@ -77,8 +77,11 @@ for h in "$@"; do
 			sub(/[ \t]*\\$/, "", decl)
 			gsub(/TL__FS_ATTR /, "", decl)
 			gsub(/static inline /, "", decl)
-			gsub(/\(tl_/, "tl_", decl)
-			sub(/\)\(/, "(", decl)
+			# A name in parentheses (kept from macros): bare.
+			if (match(decl, /\(tl_[a-z0-9_]+\)\(/))
+				decl = substr(decl, 1, RSTART - 1) \
+				       substr(decl, RSTART + 1, RLENGTH - 3) "(" \
+				       substr(decl, RSTART + RLENGTH)
 			if (section == "Example") body = body ".fi\n"
 			flush()
 			indecl = 0
