@@ -9,72 +9,15 @@
  * unit/keys.c.
  */
 #include <limits.h>
-#include <pthread.h>
 
 #include "sched.h"
-#include "tasklocal/posix.h"
 #include "unit.h"
 
 /* ------------------------------------------- a pthread program, renamed */
 
-/*
- * The four calls of pthread keys behind one table, so that one program
- * runs on either.  Keys are named by their index in the flavour's array.
- */
-struct key_api {
-	int (*key_create)(int key, void (*destructor)(void *));
-	int (*key_delete)(int key);
-	void *(*getspecific)(int key);
-	int (*setspecific)(int key, const void *value);
-};
-
+/* Keys by index into the flavour's array (unit.h's table of the four calls). */
 enum { P_PLAIN, P_ONCE, P_AGAIN, P_FOREVER, P_GONE, P_CLEARED, P_NEW, P_KEYS };
-
-static pthread_key_t pkeys[P_KEYS];
-static tl_key_t tkeys[P_KEYS];
-
-static int p_create(int k, void (*d)(void *))
-{
-	return pthread_key_create(&pkeys[k], d);
-}
-
-static int p_delete(int k)
-{
-	return pthread_key_delete(pkeys[k]);
-}
-
-static void *p_get(int k)
-{
-	return pthread_getspecific(pkeys[k]);
-}
-
-static int p_set(int k, const void *v)
-{
-	return pthread_setspecific(pkeys[k], v);
-}
-
-static int t_create(int k, void (*d)(void *))
-{
-	return tl_key_create(&tkeys[k], d);
-}
-
-static int t_delete(int k)
-{
-	return tl_key_delete(tkeys[k]);
-}
-
-static void *t_get(int k)
-{
-	return tl_getspecific(tkeys[k]);
-}
-
-static int t_set(int k, const void *v)
-{
-	return tl_setspecific(tkeys[k], v);
-}
-
-static const struct key_api pthread_api = { p_create, p_delete, p_get, p_set };
-static const struct key_api tl_api = { t_create, t_delete, t_get, t_set };
+_Static_assert(P_KEYS <= UNIT_KEYS, "a key of the program has no handle");
 
 /*
  * What a run shows: the program's returns and reads in order, and per key
@@ -90,7 +33,7 @@ struct trace {
 	int dtor_errors;	/* failed tl_setspecific in destructors */
 };
 
-static const struct key_api *api;
+static const struct unit_key_api *api;
 static struct trace *tr;
 static char vals[P_KEYS][4];
 
@@ -224,7 +167,7 @@ static void test_pthread_program_behaves_the_same_renamed(void)
 	int k;
 
 	/* What POSIX says the program shows. */
-	api = &pthread_api;
+	api = &unit_pthread_api;
 	tr = &with_pthread;
 	unit_threads(1, run_program_in_thread, NULL);
 	program_end();
@@ -249,7 +192,7 @@ static void test_pthread_program_behaves_the_same_renamed(void)
 	 * The same program on tasklocal keys, in a thread and in a task: the
 	 * same trace, TL_DESTRUCTOR_ITERATIONS being POSIX's 4 by default.
 	 */
-	api = &tl_api;
+	api = &unit_tl_api;
 	tr = &in_thread_tl;
 	unit_threads(1, run_program_in_thread, NULL);
 	program_end();

@@ -2,17 +2,20 @@
 /*
  * unit/unit.h - what the CUnit suites share: the suite declaration used by
  * unit/main.c, an allocator that counts and can be told to fail, test
- * threads, and a destructor that counts.
+ * threads, a destructor that counts, and the four pthread-key calls behind
+ * one table.
  */
 #ifndef TASKLOCAL_UNIT_H
 #define TASKLOCAL_UNIT_H
 
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
 #include "tasklocal.h"
+#include "tasklocal/posix.h"
 
 /* One suite per module: a name and a NULL-terminated CU_TestInfo table. */
 struct unit_suite {
@@ -64,6 +67,25 @@ extern struct unit_dtor unit_dtor;
 
 void unit_dtor_count(void *value);
 void unit_dtor_reset(void);
+
+/*
+ * The four calls of pthread keys behind one table, so that one program runs
+ * on glibc's pthread keys (unit_pthread_api) or on tasklocal's tl_key_*
+ * (unit_tl_api): keys are named by their index in the flavour's array of
+ * UNIT_KEYS, unit_pthread_keys or unit_tl_keys (unit/key_api.c).
+ */
+#define UNIT_KEYS 8
+
+struct unit_key_api {
+	int (*key_create)(int key, void (*destructor)(void *));
+	int (*key_delete)(int key);
+	void *(*getspecific)(int key);
+	int (*setspecific)(int key, const void *value);
+};
+
+extern pthread_key_t unit_pthread_keys[UNIT_KEYS];
+extern tl_key_t unit_tl_keys[UNIT_KEYS];
+extern const struct unit_key_api unit_pthread_api, unit_tl_api;
 
 /* The library holds no memory: every local unregistered, every slot freed. */
 #define UNIT_ASSERT_NOTHING_HELD() CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0)
