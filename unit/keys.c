@@ -32,42 +32,18 @@
 #include "tasklocal/posix.h"
 #include "unit.h"
 
-enum { NK = 8, KS = 0, NTOK = 80, NEV = 40, NPART = 8, MAX_ROUNDS = 16 };
+enum { NK = UNIT_KEYS, KS = 0, NTOK = 80, NEV = 40, NPART = 8, MAX_ROUNDS = 16 };
 
 /* ----------------------------------------------------- the four calls */
 
-typedef void dtor_fn(void *);
-
-struct kapi {
-	int (*create)(int k, dtor_fn *destructor);
-	int (*del)(int k);
-	void *(*get)(int k);
-	int (*set)(int k, const void *value);
-};
-
-static pthread_key_t pk[NK];
-static tl_key_t tk[NK];
-static const struct kapi *ka;		/* the one in use */
-
-static int g_create(int k, dtor_fn *d) { return pthread_key_create(&pk[k], d); }
-static int g_del(int k) { return pthread_key_delete(pk[k]); }
-static void *g_get(int k) { return pthread_getspecific(pk[k]); }
-static int g_set(int k, const void *v) { return pthread_setspecific(pk[k], v); }
-
-static int t_create(int k, dtor_fn *d) { return tl_key_create(&tk[k], d); }
-static int t_del(int k) { return tl_key_delete(tk[k]); }
-static void *t_get(int k) { return tl_getspecific(tk[k]); }
-static int t_set(int k, const void *v) { return tl_setspecific(tk[k], v); }
-
-static const struct kapi glibc_api = { g_create, g_del, g_get, g_set };
-static const struct kapi tl_api = { t_create, t_del, t_get, t_set };
+static const struct unit_key_api *ka;	/* the one in use (unit.h) */
 
 /* Whether keys @a and @b sit at one index (tasklocal: its low 32 bits). */
 static bool same_index(int a, int b)
 {
-	if (ka == &glibc_api)
-		return pk[a] == pk[b];
-	return (uint32_t)tk[a] == (uint32_t)tk[b];
+	if (ka == &unit_pthread_api)
+		return unit_pthread_keys[a] == unit_pthread_keys[b];
+	return (uint32_t)unit_tl_keys[a] == (uint32_t)unit_tl_keys[b];
 }
 
 /* ------------------------------------------------------------ traces */
@@ -143,18 +119,18 @@ static void rec(char what, int k, const void *v)
 
 static void kset(int k, int v)
 {
-	tr_cur->bad += ka->set(k, v < 0 ? NULL : &tok[v]) != 0;
+	tr_cur->bad += ka->setspecific(k, v < 0 ? NULL : &tok[v]) != 0;
 }
 
 static void kget(int k)
 {
-	rec('R', k, ka->get(k));
+	rec('R', k, ka->getspecific(k));
 }
 
 static int kdel(int k)
 {
 	live[k] = false;
-	return ka->del(k);
+	return ka->key_delete(k);
 }
 
 static void destroyed(int k, void *v)
@@ -168,7 +144,7 @@ static void destroyed(int k, void *v)
 	if (k == KS) {
 		/* Bounded, so that rounds end even if the cap is broken. */
 		if (++t->rnd < MAX_ROUNDS)
-			t->bad += ka->set(KS, v) != 0;
+			t->bad += ka->setspecific(KS, v) != 0;
 		return;
 	}
 	rec('D', k, v);
@@ -184,7 +160,7 @@ static void (*const dtors[NK])(void *) = {
 
 static void kcreate(int k)
 {
-	int err = ka->create(k, sc->plain & 1u << k ? NULL : dtors[k]);
+	int err = ka->key_create(k, sc->plain & 1u << k ? NULL : dtors[k]);
 
 	CU_ASSERT_EQUAL(err, 0);
 	live[k] = err == 0;
@@ -239,7 +215,7 @@ static void between_task(void *arg)
 		sc->between();
 }
 
-static void run(const struct kapi *api, bool tasks, const struct scenario *s,
+static void run(const struct unit_key_api *api, bool tasks, const struct scenario *s,
 		struct ktrace *tr)
 {
 	static struct task ts[NPART + 1];
@@ -344,9 +320,9 @@ static void compare(const struct scenario *s, const struct kev *want,
 	int i;
 
 	atomic_store(&strays, 0);
-	run(&glibc_api, false, s, ref);
-	run(&tl_api, false, s, thr);
-	run(&tl_api, true, s, tsk);
+	run(&unit_pthread_api, false, s, ref);
+	run(&unit_tl_api, false, s, thr);
+	run(&unit_tl_api, true, s, tsk);
 	for (i = 0; i < s->n; i++) {
 		cmp("glibc", want, nwant, 8 * i, &ref[i], line);
 		cmp("tasklocal in a pthread", ref[i].ev, ref[i].n, 0, &thr[i],
@@ -625,6 +601,7 @@ enum {
 	F_BLOCKS = 1 << 5,	/* the counting allocator has blocks out */
 };
 
+static tl_key_t fork_key;
 static atomic_int fork_calls;
 static atomic_uint fork_values;		/* bit per token destroyed */
 
@@ -641,7 +618,7 @@ static struct tl_local fork_local = TL_LOCAL(.name = "keys.fork",
 
 static long fork_hold(int id)
 {
-	return (tl_setspecific(tk[1], &tok[id]) != 0) +
+	return (tl_setspecific(fork_key, &tok[id]) != 0) +
 	       (tl_set(&fork_local, &tok[id]) != 0);
 }
 
@@ -658,14 +635,14 @@ static int fork_child(void)
 {
 	int fail = 0;
 
-	if (tl_getspecific(tk[1]) != &tok[0] || tl_get(&fork_local) != &tok[0])
+	if (tl_getspecific(fork_key) != &tok[0] || tl_get(&fork_local) != &tok[0])
 		fail |= F_OWN;
 	if (atomic_load(&fork_calls))
 		fail |= F_AT_FORK;
 	tl_root_exit();
 	if (atomic_load(&fork_calls) != 2 || atomic_load(&fork_values) != 1u)
 		fail |= F_OTHERS;
-	if (tl_key_delete(tk[1]) || tl_local_unregister(&fork_local))
+	if (tl_key_delete(fork_key) || tl_local_unregister(&fork_local))
 		fail |= F_DELETE;
 	if (tl_allocator_set(NULL))
 		fail |= F_HELD;
@@ -685,7 +662,7 @@ static void test_fork_child_keeps_its_values_and_drops_the_dead_threads(void)
 	atomic_store(&fork_calls, 0);
 	atomic_store(&fork_values, 0);
 	unit_alloc_install(-1);
-	CU_ASSERT_EQUAL_FATAL(tl_key_create(&tk[1], fork_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&fork_key, fork_dtor), 0);
 	CU_ASSERT_EQUAL(fork_hold(0), 0);
 	pthread_barrier_init(&kbar, NULL, FORK_THREADS + 1);
 	for (i = 0; i < FORK_THREADS; i++)
@@ -726,7 +703,7 @@ static void test_fork_child_keeps_its_values_and_drops_the_dead_threads(void)
 	CU_ASSERT_EQUAL(atomic_load(&fork_values), 0xeu);
 	tl_root_exit();
 	CU_ASSERT_EQUAL(atomic_load(&fork_calls), 2 * FORK_THREADS + 2);
-	CU_ASSERT_EQUAL(tl_key_delete(tk[1]), 0);
+	CU_ASSERT_EQUAL(tl_key_delete(fork_key), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&fork_local), 0);
 	unit_alloc_remove();
 	UNIT_ASSERT_NOTHING_HELD();
