@@ -1,348 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * unit/keys.c - the classic thread-specific-data programs, each written
- * once against a table of the four pthread-key calls and run three ways:
- * on glibc's pthread keys in a pthread (the reference), and on tasklocal's
- * tl_key_* in a pthread (its root context exited at thread end) and in a
- * task of tools/sched.c (exited by the scheduler).  Destructors record
- * which key got which value in which round; glibc's trace is first checked
- * against what POSIX and glibc do (glibc, as musl, visits keys in
- * ascending index order within a round, and a round repeats while
- * destructors set values, at most 4 rounds), then tasklocal's traces must
- * equal it entry by entry.  Rounds are counted by a sentinel key, created
- * first (lowest index) and set again by its own destructor every round;
- * failure messages show a trace as D<key>=<value>@<round> (F: the fake
- * free of a value, R: a read), values by token index, -1 for NULL, and
- * round 0 for what came before the sentinel's first call.  The last test
- * forks while threads hold values and checks the child.
+ * unit/keys.c - the classic thread-specific-data programs, each run on
+ * glibc's pthread keys and on tasklocal's tl_key_* in a pthread and in a
+ * task, traces compared entry by entry (the harness: unit/keys_trace.h).
+ * The last test forks while threads hold values and checks the child.
  */
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "sched.h"
-#include "tasklocal/posix.h"
-#include "unit.h"
-
-enum { NK = UNIT_KEYS, KS = 0, NTOK = 80, NEV = 40, NPART = 8, MAX_ROUNDS = 16 };
-
-/* ----------------------------------------------------- the four calls */
-
-static const struct unit_key_api *ka;	/* the one in use (unit.h) */
-
-/* Whether keys @a and @b sit at one index (tasklocal: its low 32 bits). */
-static bool same_index(int a, int b)
-{
-	if (ka == &unit_pthread_api)
-		return unit_pthread_keys[a] == unit_pthread_keys[b];
-	return (uint32_t)unit_tl_keys[a] == (uint32_t)unit_tl_keys[b];
-}
-
-/* ------------------------------------------------------------ traces */
-
-struct kev {
-	char what;		/* 'D' destructor, 'F' fake free, 'R' read */
-	signed char key;
-	short val;		/* token index; -1: NULL, -2: not a token */
-	short rnd;		/* destructor round (0: before the exit) */
-};
-
-#define D(k, v, r)	{ 'D', k, v, r }
-#define F(k, v, r)	{ 'F', k, v, r }
-#define R(k, v)		{ 'R', k, v, 0 }
-#define NWANT(a)	((int)(sizeof(a) / sizeof((a)[0])))
-
-struct ktrace {
-	struct kev ev[NEV];
-	int n;
-	int id;			/* participant: its tokens start at 8 * id */
-	int rnd;		/* sentinel calls so far */
-	int next;		/* next fresh token for destructors to set */
-	int bad;		/* calls in the program that failed */
-};
-
-/* Values are addresses of tokens, recorded by index. */
-static char tok[NTOK];
-
-static int tokof(const void *v)
-{
-	uintptr_t p = (uintptr_t)v, t0 = (uintptr_t)tok;
-
-	if (!v)
-		return -1;
-	return p >= t0 && p < t0 + NTOK ? (int)(p - t0) : -2;
-}
-
-/*
- * A program: keys 1..nkeys are created after the sentinel (those in
- * @plain without a destructor), then @setup runs (NULL: nothing more).
- * Each participant (thread or task) sets the keys listed in @order, in
- * that order, key k to token 8 * id + k (@one: all to token 8 * id + 1,
- * one object), and calls ksync(): all participants hold their values at
- * once while @between runs (main thread, or a task of its own); then
- * @after runs, and the participant ends.  @act is what destructors do.
- */
-struct scenario {
-	int nkeys;
-	unsigned plain;
-	void (*setup)(void);
-	const char *order;
-	bool one;
-	void (*between)(void);
-	void (*after)(int id);
-	void (*act)(int k, int v);
-	int n;
-};
-
-static const struct scenario *sc;
-static bool live[NK];
-static void (*ksync)(void);
-static _Thread_local struct ktrace *tr_cur;
-static atomic_int strays;		/* destructor calls outside any trace */
-
-static void rec(char what, int k, const void *v)
-{
-	struct ktrace *t = tr_cur;
-
-	if (t->n < NEV)
-		t->ev[t->n++] = (struct kev){ what, (signed char)k,
-					      (short)tokof(v), (short)t->rnd };
-}
-
-static void kset(int k, int v)
-{
-	tr_cur->bad += ka->setspecific(k, v < 0 ? NULL : &tok[v]) != 0;
-}
-
-static void kget(int k)
-{
-	rec('R', k, ka->getspecific(k));
-}
-
-static int kdel(int k)
-{
-	live[k] = false;
-	return ka->key_delete(k);
-}
-
-static void destroyed(int k, void *v)
-{
-	struct ktrace *t = tr_cur;
-
-	if (!t) {
-		atomic_fetch_add(&strays, 1);
-		return;
-	}
-	if (k == KS) {
-		/* Bounded, so that rounds end even if the cap is broken. */
-		if (++t->rnd < MAX_ROUNDS)
-			t->bad += ka->setspecific(KS, v) != 0;
-		return;
-	}
-	rec('D', k, v);
-	if (sc->act && t->n < NEV)	/* a full trace: stop setting values */
-		sc->act(k, tokof(v));
-}
-
-#define DTOR(n) static void dtor##n(void *v) { destroyed(n, v); }
-DTOR(0) DTOR(1) DTOR(2) DTOR(3) DTOR(4) DTOR(5) DTOR(6) DTOR(7)
-static void (*const dtors[NK])(void *) = {
-	dtor0, dtor1, dtor2, dtor3, dtor4, dtor5, dtor6, dtor7
-};
-
-static void kcreate(int k)
-{
-	int err = ka->key_create(k, sc->plain & 1u << k ? NULL : dtors[k]);
-
-	CU_ASSERT_EQUAL(err, 0);
-	live[k] = err == 0;
-}
-
-/* ----------------------------------------------------------- runners */
-
-static pthread_barrier_t kbar;
-
-static void thread_sync(void)
-{
-	pthread_barrier_wait(&kbar);
-	pthread_barrier_wait(&kbar);	/* between() ran meanwhile */
-}
-
-static void task_sync(void)
-{
-	struct ktrace *t = tr_cur;
-
-	task_yield();
-	tr_cur = t;
-}
-
-static void part_run(struct ktrace *t)
-{
-	const char *k;
-
-	tr_cur = t;
-	kset(KS, 0);
-	for (k = sc->order; *k; k++)
-		kset(*k, 8 * t->id + (sc->one ? 1 : *k));
-	ksync();
-	if (sc->after)
-		sc->after(t->id);
-}
-
-static void *part_thread(void *arg)
-{
-	part_run(arg);
-	return NULL;
-}
-
-static void part_task(void *arg)
-{
-	part_run(arg);		/* its exit follows at once: tr_cur holds */
-}
-
-static void between_task(void *arg)
-{
-	(void)arg;
-	if (sc->between)
-		sc->between();
-}
-
-static void run(const struct unit_key_api *api, bool tasks, const struct scenario *s,
-		struct ktrace *tr)
-{
-	static struct task ts[NPART + 1];
-	pthread_t th[NPART];
-	int i, k;
-
-	ka = api;
-	sc = s;
-	memset(live, 0, sizeof(live));
-	for (i = 0; i < s->n; i++) {
-		memset(&tr[i], 0, sizeof(tr[i]));
-		tr[i].id = i;
-		tr[i].next = 10;
-	}
-	for (k = 0; k <= s->nkeys; k++)
-		kcreate(k);
-	if (s->setup)
-		s->setup();
-	if (tasks) {
-		ksync = task_sync;
-		for (i = 0; i < s->n; i++)
-			CU_ASSERT_EQUAL(task_spawn(&ts[i], "part", part_task,
-						   &tr[i]), 0);
-		CU_ASSERT_EQUAL(task_spawn(&ts[i], "between", between_task,
-					   NULL), 0);
-		CU_ASSERT_EQUAL(task_run(), s->n + 1);
-		tr_cur = NULL;
-	} else {
-		ksync = thread_sync;
-		pthread_barrier_init(&kbar, NULL, s->n + 1);
-		for (i = 0; i < s->n; i++)
-			CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
-					part_thread, &tr[i]), 0);
-		pthread_barrier_wait(&kbar);
-		if (s->between)
-			s->between();
-		pthread_barrier_wait(&kbar);
-		for (i = 0; i < s->n; i++)
-			pthread_join(th[i], NULL);
-		pthread_barrier_destroy(&kbar);
-	}
-	for (k = 0; k < NK; k++)
-		if (live[k])
-			CU_ASSERT_EQUAL(kdel(k), 0);
-}
-
-/* ------------------------------------------------------- comparisons */
-
-static void format(char *buf, size_t size, const struct kev *e, int n, int off)
-{
-	size_t at = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && at < size; i++)
-		at += snprintf(buf + at, size - at, " %c%d=%d@%d", e[i].what,
-			       e[i].key, e[i].val + (e[i].val >= 0 ? off : 0),
-			       e[i].rnd);
-}
-
-#define ASSERT_AT(cond, line, msg) \
-	CU_assertImplementation((cond), (line), (msg), __FILE__, "", CU_FALSE)
-
-/* @got against @want (values of @want shifted by @off), reported at @line. */
-static void cmp(const char *who, const struct kev *want, int nwant, int off,
-		const struct ktrace *got, int line)
-{
-	char msg[1200], a[500], b[500];
-	bool same = true;
-	int i;
-
-	for (i = 0; i < nwant && i < got->n; i++) {
-		struct kev w = want[i], g = got->ev[i];
-
-		if (w.val >= 0)
-			w.val += off;
-		same &= w.what == g.what && w.key == g.key && w.val == g.val &&
-			w.rnd == g.rnd;
-	}
-	format(a, sizeof(a), got->ev, got->n, 0);
-	format(b, sizeof(b), want, nwant, off);
-	snprintf(msg, sizeof(msg),
-		 "%.40s #%d, %d entries:%s / want %d:%s (%d calls failed)",
-		 who, got->id, got->n, a, nwant, b, got->bad);
-	ASSERT_AT(got->n == nwant, line, msg);
-	ASSERT_AT(same, line, msg);
-	ASSERT_AT(got->bad == 0, line, msg);
-}
-
-static struct ktrace ref[NPART], thr[NPART], tsk[NPART];
-
-/*
- * Run @s on glibc, check glibc did @want (participant i's values shifted
- * by 8 * i), then on tasklocal in threads and in tasks: glibc's traces.
- * The run in tasks creates its keys after the one in threads deleted
- * theirs: as on glibc, where a new key takes the lowest free index, that
- * must change nothing.
- */
-static void compare(const struct scenario *s, const struct kev *want,
-		    int nwant, int line)
-{
-	int i;
-
-	atomic_store(&strays, 0);
-	run(&unit_pthread_api, false, s, ref);
-	run(&unit_tl_api, false, s, thr);
-	run(&unit_tl_api, true, s, tsk);
-	for (i = 0; i < s->n; i++) {
-		cmp("glibc", want, nwant, 8 * i, &ref[i], line);
-		cmp("tasklocal in a pthread", ref[i].ev, ref[i].n, 0, &thr[i],
-		    line);
-		cmp("tasklocal in a task", ref[i].ev, ref[i].n, 0, &tsk[i],
-		    line);
-	}
-	ASSERT_AT(atomic_load(&strays) == 0, line,
-		  "a destructor ran outside its thread or task");
-}
-
-/* Destructor calls of key @k in @t. */
-static int calls(const struct ktrace *t, int k)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->n; i++)
-		n += t->ev[i].what == 'D' && t->ev[i].key == k;
-	return n;
-}
+#include "keys_trace.h"
 
 /* ------------------------------------------------------ 1. shared object */
 
@@ -602,6 +274,7 @@ enum {
 };
 
 static tl_key_t fork_key;
+static pthread_barrier_t fork_bar;
 static atomic_int fork_calls;
 static atomic_uint fork_values;		/* bit per token destroyed */
 
@@ -626,8 +299,8 @@ static void *fork_holder(void *arg)
 {
 	long bad = fork_hold((int)(intptr_t)arg);
 
-	pthread_barrier_wait(&kbar);
-	pthread_barrier_wait(&kbar);	/* the parent forked meanwhile */
+	pthread_barrier_wait(&fork_bar);
+	pthread_barrier_wait(&fork_bar);	/* the parent forked meanwhile */
 	return (void *)bad;
 }
 
@@ -664,22 +337,22 @@ static void test_fork_child_keeps_its_values_and_drops_the_dead_threads(void)
 	unit_alloc_install(-1);
 	CU_ASSERT_EQUAL_FATAL(tl_key_create(&fork_key, fork_dtor), 0);
 	CU_ASSERT_EQUAL(fork_hold(0), 0);
-	pthread_barrier_init(&kbar, NULL, FORK_THREADS + 1);
+	pthread_barrier_init(&fork_bar, NULL, FORK_THREADS + 1);
 	for (i = 0; i < FORK_THREADS; i++)
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, fork_holder,
 						     (void *)(i + 1)), 0);
-	pthread_barrier_wait(&kbar);	/* every thread holds its values */
+	pthread_barrier_wait(&fork_bar);	/* every thread holds its values */
 	pid = fork();
 	if (pid == 0)
 		_exit(fork_child());
-	pthread_barrier_wait(&kbar);
+	pthread_barrier_wait(&fork_bar);
 	for (i = 0; i < FORK_THREADS; i++) {
 		void *ret;
 
 		pthread_join(th[i], &ret);
 		bad += (long)ret;
 	}
-	pthread_barrier_destroy(&kbar);
+	pthread_barrier_destroy(&fork_bar);
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT(pid > 0);
 	/* Killed if it hangs (at 5 s); its exit status says what failed. */
