@@ -5,7 +5,8 @@
  * with its value as it is at its turn, other values visible until theirs,
  * values set during a round destroyed later in it or in the next one; and
  * destructors that switch tasks or exit other tasks.  (The
- * same programs on pthread keys, traces compared, are in unit/keys.c.)
+ * same programs on pthread keys, traces compared, are the unit/keys_*.c
+ * suites.)
  */
 #include <stdint.h>
 #include <string.h>

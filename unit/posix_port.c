@@ -5,8 +5,8 @@
  * them, runs on glibc's pthread keys in a pthread, then on tl_key_* in a
  * pthread and in a task of tools/sched.c, and the three traces (returns,
  * reads, and each key's destructor calls in order) must be the same.  The
- * classic thread-specific-data programs, run the same three ways, are
- * unit/keys.c.
+ * classic thread-specific-data programs, run the same three ways, are the
+ * unit/keys_*.c suites.
  */
 #include <limits.h>
 

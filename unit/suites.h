@@ -1,6 +1,6 @@
 /*
  * unit/suites.h - the suites of unit/run, one per module (the posix layer's
- * four by subject): SUITE(id) each.
+ * four and the classic key programs' four by subject): SUITE(id) each.
  */
 SUITE(list)
 SUITE(seed)
@@ -14,6 +14,9 @@ SUITE(posix_delete)
 SUITE(posix_limits)
 SUITE(posix_port)
 SUITE(exit)
-SUITE(keys)
+SUITE(keys_rounds)
+SUITE(keys_delete)
+SUITE(keys_order)
+SUITE(keys_fork)
 SUITE(error)
 SUITE(scope)
