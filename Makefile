@@ -13,6 +13,7 @@
 #   make check-cxx       the public headers as C++
 #   make check-config    a program built with other options fails to link
 #   make check-layers    lib/'s objects call each other without a cycle
+#   make check-model     random operations on three threads against a model
 #   make check-examples  every C block of the README and example of the headers
 #                        compiles
 #   make install         headers, libraries, man pages, tasklocal.pc under
@@ -86,7 +87,7 @@ SHARED := $(OUT)libtasklocal.so.$(VERSION)
 SONAME := libtasklocal.so.$(SOVERSION)
 PC_FILE := $(OUT)tasklocal.pc
 
-.PHONY: all deps lib-deps help man check-config check-layers check-examples check-tsan demo check check-sanitize check-valgrind \
+.PHONY: all deps lib-deps help man check-config check-layers check-model check-examples check-tsan demo check check-sanitize check-valgrind \
 	check-install check-cxx install uninstall clean FORCE
 .DEFAULT_GOAL := all
 
@@ -331,6 +332,16 @@ check-examples:
 	$(quiet) TEST $@
 	$(Q)tools/check-examples.sh $(CC) -std=gnu11 $(WARN) -Werror -Iinclude $(CONFIG)
 
+# Random operations on three threads against a model (ASan, UBSan).
+$(TOOLS_OUT)/model: $(addprefix $(OUT),tools/model.san.o $(LIB_SRCS:.c=.san.o))
+	$(quiet) LD $@
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
+
+check-model: deps $(TOOLS_OUT)/model
+	$(quiet) TEST $@
+	$(Q)for seed in 1 2 3 4 5 6 7 8; do \
+		$(TOOLS_OUT)/model $$seed 40000 || exit 1; done
+
 # lib/'s objects call each other without a cycle.
 check-layers: $(LIB_OBJS)
 	$(quiet) TEST $@
@@ -377,7 +388,7 @@ clean:
 	$(Q)rm -f $(OUT)lib/*.o $(UNIT_OUT)/*.o $(TOOLS_OUT)/*.o $(STATIC) \
 		$(OUT)libtasklocal.so* $(PC_FILE) \
 		$(addprefix $(UNIT_OUT)/,run run-debug run-rootkey run-san run-ubsan) \
-		$(TOOLS_OUT)/demo $(TOOLS_OUT)/stress-tsan $(TOOLS_OUT)/check-cxx \
+		$(TOOLS_OUT)/demo $(TOOLS_OUT)/stress-tsan $(TOOLS_OUT)/model $(TOOLS_OUT)/check-cxx \
 		$(CHECK_CONFIG) $(CHECK_CONFIG).c
 	$(Q)rm -rf $(MAN_OUT) $(INSTALL_CHECK_ROOT)
 	$(if $(OUT),$(Q)find $(OUT)lib $(UNIT_OUT) $(TOOLS_OUT) -depth -type d -empty \

@@ -89,6 +89,24 @@ void tl__invalidate(struct tl_local *l)
 }
 #endif
 
+/*
+ * FILLED, then MULTI too (tl__cache_forget()).  Atomic: two threads may
+ * look up one task at once (a discriminator's object, read-only), and a
+ * lost MULTI would let a release skip the new key.
+ */
+#if TL_CACHE_SIZE && TL_THREADS
+static void slot_count_fill(struct tl_slot *s)
+{
+	uint32_t info = TL__LOAD(&s->info, RELAXED);
+
+	if (info & TL__SLOT_MULTI)
+		return;
+	if (__atomic_fetch_or(&s->info, TL__SLOT_FILLED, __ATOMIC_RELAXED) &
+	    TL__SLOT_FILLED)
+		__atomic_fetch_or(&s->info, TL__SLOT_MULTI, __ATOMIC_RELAXED);
+}
+#endif
+
 /* "No value" in a cache entry: a slot never linked, whose value is NULL. */
 struct tl_slot tl__none;
 
@@ -102,9 +120,8 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	/* Not registered any more (a typed local's init, say): never set 0. */
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
-	/* FILLED, then MULTI too: the next bit up (tl__cache_forget()). */
 	if (TL_THREADS && s != &tl__none)
-		s->info |= TL__SLOT_FILLED | (s->info & TL__SLOT_FILLED) << 1;
+		slot_count_fill(s);
 	if (!TL_THREADS)
 		tl__lock();
 	if (tl__entry_is(&e[1], p->tag, key)) {
@@ -142,8 +159,10 @@ bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)
 	key = TL__LOAD(&l->tl__key, RELAXED);
 	for (i = 0; i < TL__WAYS; i++)
 		if (e[i].slot == s && e[i].key == key) {
-			/* One word: a lookup preempting this sees all or none. */
+			/* All of it: a later slot at @s must not match it. */
 			e[i].task = NO_TASK;
+			e[i].slot = NULL;
+			e[i].key = 0;
 			return true;
 		}
 	return false;

@@ -187,6 +187,8 @@ static size_t *slot_size_field(struct tl_slot *s)
 #if TL_THREADS
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <time.h>
 #if defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/membarrier.h>)
 #include <linux/membarrier.h>
@@ -238,15 +240,13 @@ static __attribute__((noinline)) bool rec_list_slow(void)
 	if (self.ended)
 		return false;
 	tl__lock();
-	made = rec_key_make_locked();
+	/* Listed only with the key set: its destructor takes it off again. */
+	made = rec_key_make_locked() && !pthread_setspecific(rec_key, &self);
 	if (made)
 		tl_node_add(&self.link, &recs);
 	tl__unlock();
-	if (!made)
-		return false;
-	pthread_setspecific(rec_key, &self);
-	self.listed = true;
-	return true;
+	self.listed = made;
+	return made;
 }
 
 /* Put this thread on the list; false if it cannot be (no pthread key). */
@@ -347,12 +347,21 @@ __attribute__((constructor)) static void window_setup(void)
 		window_fence = false;
 }
 
-/* The unregistration's fence, in every running thread of the process. */
+/*
+ * The unregistration's fence, in every running thread of the process.
+ * Once registered the command does not fail; if it ever did, the slower
+ * global one does the same, and without either the windows would be
+ * unguarded: stop rather than touch a local being freed.
+ */
 static void fence_all(void)
 {
-	if (window_fence ||
-	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0))
+	if (window_fence) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		return;
+	}
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0))
+		abort();
 }
 #else
 static void fence_all(void)
@@ -383,6 +392,22 @@ void tl__window_close(struct tl__window *w)
 		TL__STORE(&self.window, 0, RELEASE);
 }
 
+/*
+ * Until @r's window is closed: a few yields, then short sleeps, so that a
+ * thread of a lower real-time priority on this CPU gets to close it.
+ */
+static void window_wait(const struct thread_rec *r)
+{
+	static const struct timespec nap = { .tv_nsec = 10000 };
+	unsigned n;
+
+	for (n = 0; r != &self && TL__LOAD(&r->window, ACQUIRE); n++)
+		if (n < 64)
+			sched_yield();
+		else
+			nanosleep(&nap, NULL);
+}
+
 void tl__windows_wait(void)
 {
 	struct thread_rec *r;
@@ -390,8 +415,7 @@ void tl__windows_wait(void)
 	fence_all();
 	tl__lock();
 	tl_for_each_entry(r, &recs, link)
-		while (r != &self && TL__LOAD(&r->window, ACQUIRE))
-			sched_yield();
+		window_wait(r);
 	tl__unlock();
 }
 

@@ -314,9 +314,11 @@ void tl__drop(struct tl_node *list)
  * add and remove values, @mark holds the slot's place meanwhile, and the
  * round's window @w is closed (the destructor is the caller's code).  A
  * value with no destructor to run (none, an unregistered local, a
- * scope's) needs no mark: it goes on the chain @done (through its value,
- * which nothing reads any more), given back once the window closes
- * (freeing may take the lock).
+ * scope's) needs no mark.  A slot of the caller's (tl_bind(), a scope) is
+ * the caller's again at once: a later destructor may free or reuse it.
+ * One of the library's goes on the chain @done (through its value, which
+ * nothing reads any more), given back once the window closes (freeing
+ * may take the lock).
  */
 static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 				   struct tl_slot **done, struct tl__window *w)
@@ -328,8 +330,12 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 
 	if (!destroy) {
 		tl_node_del(&s->node);
-		s->value = *done;
-		*done = s;
+		if (s->info & TL__SLOT_BOUND) {
+			slot_finish(s, NULL);	/* no free, no lock */
+		} else {
+			s->value = *done;
+			*done = s;
+		}
 		return next;
 	}
 	mark->info = s->info & TL__SLOT_INDEX;
@@ -488,6 +494,11 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 		l->copy(n->value, s->value, l->arg);
 	else
 		memcpy(n->value, s->value, l->size);
+	/* The hook may have registered @l again: nothing to inherit then. */
+	if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != s->gen)) {
+		tl__slot_free(n);
+		return 0;
+	}
 	tl__slot_link(n, l, child);
 	return 0;
 }
