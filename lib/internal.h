@@ -153,8 +153,11 @@ static inline void tl__window_close(struct tl__window *w)
 
 /*
  * The local a slot belongs to, if it is still registered with the slot's
- * generation.  No lock: a slot found dead stays dead (generations never
- * repeat), and the index tables read are never freed while in use.
+ * generation.  No lock, and only the index table is read, never a local
+ * (a dead slot's may be gone): a slot found dead stays dead (generations
+ * never repeat), and the tables read are never freed while in use.  The
+ * local returned may be unregistered right after: read or write it only
+ * inside a window (tl__window_open()), or for a local the caller uses.
  */
 struct tl_local *tl__resolve(const struct tl_slot *s);
 

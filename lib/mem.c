@@ -3,7 +3,9 @@
  * lib/mem.c - where memory comes from: the allocator hook (malloc by
  * default, nothing in heapless builds), the fixed-block pool, each
  * thread's kept slots, and slot allocation on top of them (kept slots
- * first, without the lock; then the pool, then the allocator).
+ * first, without the lock; then the pool, then the allocator).  Each
+ * thread's record also holds its window, which lets an unregistration
+ * wait for exits in flight (see tl__window_open()).
  *
  * The allocator's outstanding blocks are counted so that replacing it while
  * they are in use is refused instead of handing them to the wrong free().
