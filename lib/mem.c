@@ -105,7 +105,11 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 	if (!p || !buf || block < sizeof(struct tl_slot) ||
 	    block > SIZE_MAX / 2)
 		return -EINVAL;
-	/* Blocks too small for inline data hold pointer slots only. */
+	/*
+	 * Blocks too small for inline data, once rounded to a slot's
+	 * alignment, hold pointer slots only: no need for more.
+	 */
+	block = TL__ALIGN(block, __alignof__(struct tl_slot));
 	align = block < TL_SLOT_SIZE(1) ? __alignof__(struct tl_slot) :
 					  TL__MAXALIGN;
 	block = TL__ALIGN(block, align);
@@ -201,20 +205,38 @@ static size_t *slot_size_field(struct tl_slot *s)
 #endif
 
 #define SLOT_CACHE_MAX 64
+#define THREAD_RECS	256
 
+/*
+ * The records are static, not in the thread's TLS: a thread first listed
+ * during the last round of pthread-key destructors never has rec_exit()
+ * run (its key is not destroyed again), and its record must stay memory
+ * that the walks below may read.  Such a record stays listed, its window
+ * closed, its kept slots given back by the next drain.  With every record
+ * taken, a thread goes unlisted.  A cache line each: windows are written
+ * at every exit.
+ */
 struct thread_rec {
 	void *free;		/* kept slots, linked through their first word */
 	unsigned n;
 	unsigned window;	/* 1 while resolving without the lock */
-	bool listed;		/* on @recs, with rec_key set */
-	bool ended;		/* rec_exit() ran: never listed again */
-	struct tl_node link;
+	struct tl_node link;	/* on @recs while a thread's, else on @rec_free */
 };
 
-static TL__THREAD_LOCAL struct thread_rec self;
+static union {
+	struct thread_rec rec;
+	_Alignas(64) char line[64];
+} rec_table[THREAD_RECS];
+static unsigned rec_fresh;	/* rec_table[rec_fresh..]: never handed out */
 static struct tl_node recs = TL_NODE_INIT(recs);	/* under the lock */
+static struct tl_node rec_free = TL_NODE_INIT(rec_free);	/* likewise */
 static pthread_key_t rec_key;	/* its destructor: rec_exit() */
 static bool rec_key_made;
+
+static TL__THREAD_LOCAL struct {
+	struct thread_rec *rec;	/* NULL: not listed */
+	bool ended;		/* rec_exit() ran: never listed again */
+} self;
 
 static void rec_exit(void *unused);
 
@@ -235,26 +257,64 @@ __attribute__((constructor)) static void rec_setup(void)
 	tl__unlock();
 }
 
+/* A record off @rec_free or never used, empty, on @recs; NULL: none left. */
+static struct thread_rec *rec_take_locked(void)
+{
+	struct thread_rec *r;
+
+	TL__ASSERT_LOCKED();
+
+	if (!tl_node_empty(&rec_free)) {
+		r = tl_node_first_entry(&rec_free, struct thread_rec, link);
+		tl_node_del(&r->link);
+	} else if (rec_fresh < THREAD_RECS) {
+		r = &rec_table[rec_fresh++].rec;
+	} else {
+		return NULL;
+	}
+	r->free = NULL;
+	r->n = 0;
+	r->window = 0;
+	tl_node_add(&r->link, &recs);
+	return r;
+}
+
+static void rec_empty_locked(struct thread_rec *r);
+
+/* Back to @rec_free, its kept slots to the allocator. */
+static void rec_put_locked(struct thread_rec *r)
+{
+	TL__ASSERT_LOCKED();
+
+	rec_empty_locked(r);
+	tl_node_del(&r->link);
+	tl_node_add(&r->link, &rec_free);
+}
+
 static __attribute__((noinline)) bool rec_list_slow(void)
 {
-	bool made;
+	struct thread_rec *r = NULL;
 
 	if (self.ended)
 		return false;
 	tl__lock();
 	/* Listed only with the key set: its destructor takes it off again. */
-	made = rec_key_make_locked() && !pthread_setspecific(rec_key, &self);
-	if (made)
-		tl_node_add(&self.link, &recs);
+	if (rec_key_make_locked()) {
+		r = rec_take_locked();
+		if (r && pthread_setspecific(rec_key, r)) {
+			rec_put_locked(r);
+			r = NULL;
+		}
+	}
 	tl__unlock();
-	self.listed = made;
-	return made;
+	self.rec = r;
+	return r != NULL;
 }
 
-/* Put this thread on the list; false if it cannot be (no pthread key). */
+/* Put this thread on the list; false if it cannot be (no key, no record). */
 static inline bool rec_list(void)
 {
-	return TL__LIKELY(self.listed) || rec_list_slow();
+	return TL__LIKELY(self.rec != NULL) || rec_list_slow();
 }
 
 /* Give every kept slot of @r back to the allocator.  Call with the lock held. */
@@ -281,11 +341,7 @@ void tl__slot_caches_drain_locked(void)
 		rec_empty_locked(r);
 }
 
-/*
- * In a fork() child: the other threads are gone, their records are
- * emptied and taken off the list (their memory may soon be a new
- * thread's, zero-filled: nothing else of theirs is written).
- */
+/* In a fork() child: the other threads are gone, their records free. */
 void tl__thread_recs_fork_locked(void)
 {
 	struct thread_rec *r, *n;
@@ -293,10 +349,8 @@ void tl__thread_recs_fork_locked(void)
 	TL__ASSERT_LOCKED();
 
 	tl_for_each_entry_safe(r, n, &recs, link)
-		if (r != &self) {
-			rec_empty_locked(r);
-			tl_node_del(&r->link);
-		}
+		if (r != self.rec)
+			rec_put_locked(r);
 }
 
 /*
@@ -309,13 +363,12 @@ static void rec_exit(void *unused)
 {
 	(void)unused;
 	self.ended = true;
-	if (!self.listed)
+	if (!self.rec)
 		return;
 	tl__lock();
-	rec_empty_locked(&self);
-	tl_node_del(&self.link);
+	rec_put_locked(self.rec);
 	tl__unlock();
-	self.listed = false;
+	self.rec = NULL;
 }
 
 /*
@@ -379,7 +432,7 @@ void tl__window_open(struct tl__window *w)
 		tl__lock();
 		return;
 	}
-	TL__STORE(&self.window, 1, RELAXED);
+	TL__STORE(&self.rec->window, 1, RELAXED);
 	if (window_fence)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	else
@@ -391,7 +444,7 @@ void tl__window_close(struct tl__window *w)
 	if (w->locked)
 		tl__unlock();
 	else
-		TL__STORE(&self.window, 0, RELEASE);
+		TL__STORE(&self.rec->window, 0, RELEASE);
 }
 
 /*
@@ -403,7 +456,7 @@ static void window_wait(const struct thread_rec *r)
 	static const struct timespec nap = { .tv_nsec = 10000 };
 	unsigned n;
 
-	for (n = 0; r != &self && TL__LOAD(&r->window, ACQUIRE); n++)
+	for (n = 0; r != self.rec && TL__LOAD(&r->window, ACQUIRE); n++)
 		if (n < 64)
 			sched_yield();
 		else
@@ -423,24 +476,30 @@ void tl__windows_wait(void)
 
 static struct tl_slot *cache_pop(size_t data_size)
 {
-	void *b = self.free;
+	struct thread_rec *r = self.rec;
+	void *b = r ? r->free : NULL;
 
 	if (data_size || !b)
 		return NULL;
-	self.free = *(void **)b;
-	self.n--;
+	r->free = *(void **)b;
+	r->n--;
 	return b;
 }
 
 /* Keep @s for this thread, if it is a pointer slot of the allocator. */
 static bool cache_push(struct tl_slot *s)
 {
-	if ((s->info & TL__SLOT_TYPED) || self.n == SLOT_CACHE_MAX ||
+	struct thread_rec *r;
+
+	if ((s->info & TL__SLOT_TYPED) ||
 	    pool_owns(TL__LOAD(&pool, ACQUIRE), s) || !rec_list())
 		return false;
-	*(void **)s = self.free;
-	self.free = s;
-	self.n++;
+	r = self.rec;
+	if (r->n == SLOT_CACHE_MAX)
+		return false;
+	*(void **)s = r->free;
+	r->free = s;
+	r->n++;
 	return true;
 }
 #else

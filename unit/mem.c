@@ -238,7 +238,43 @@ static void test_impossible_sizes_fail_cleanly(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A pool whose block is just below TL_SLOT_SIZE(1): rounding it up to a
+ * slot's alignment may make it exactly a typed slot's size, and then a
+ * typed slot's inline data must still be aligned to max_align_t.
+ */
+struct wide {
+	_Alignas(max_align_t) unsigned char b[_Alignof(max_align_t)];
+};
+
+static void test_typed_slot_in_a_small_pool_block_is_max_aligned(void)
+{
+	static _Alignas(max_align_t) char mem[16 * TL_SLOT_SIZE(1) + 64];
+	struct tl_local wide = TL_LOCAL(.size = sizeof(struct wide));
+	struct tl_pool pool;
+	size_t a = _Alignof(struct tl_slot), m = _Alignof(max_align_t);
+	/* Just below a typed slot's size; a multiple of a slot's alignment off. */
+	size_t block = TL_SLOT_SIZE(1) - 1;
+	char *buf = mem + a;	/* slot-aligned, not max-aligned */
+	void *data;
+
+	if (a == m)
+		return;		/* no target where the two differ: nothing to see */
+	CU_ASSERT_EQUAL_FATAL(tl_pool_init(&pool, buf, sizeof(mem) - a, block), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_pool_attach(&pool), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&wide), 0);
+	data = tl_this(&wide);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	/* It came from the pool (the block holds it), and it must be aligned. */
+	CU_ASSERT(tl_pool_available(&pool) < (sizeof(mem) - a) / TL_SLOT_SIZE(1));
+	CU_ASSERT_EQUAL((uintptr_t)data % m, 0);
+	tl_root_exit();
+	CU_ASSERT_EQUAL(tl_local_unregister(&wide), 0);
+	CU_ASSERT_EQUAL(tl_pool_attach(NULL), 0);
+}
+
 UNIT_SUITE(mem,
+	UNIT_TEST(test_typed_slot_in_a_small_pool_block_is_max_aligned),
 	UNIT_TEST(test_slot_size_budget),
 	UNIT_TEST(test_allocator_replacement_rules),
 	UNIT_TEST(test_out_of_memory_loses_nothing),

@@ -210,8 +210,59 @@ static void test_fork_child_forgets_dead_threads_kept_slots(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A thread that first uses the library during its last round of
+ * pthread-key destructors (a key's destructor sets it again twice, then
+ * sets a root value, whose exit runs in the round after): the key set then
+ * is never destroyed, so whatever the library keeps for the thread must
+ * still be readable after it ends.  The next thread, often on the same
+ * stack and TLS, then an unregistration and a drain walk every thread's.
+ */
+static pthread_key_t late_key;
+static int late_rounds;
+static struct tl_local late_local = TL_LOCAL(.name = "late",
+					     .destroy = count_root_dtor);
+
+static void late_key_dtor(void *v)
+{
+	if (++late_rounds < 3)
+		pthread_setspecific(late_key, v);	/* again next round */
+	else
+		tl_set(&late_local, v);	/* a root value: its exit next round */
+}
+
+static void *set_late_key(void *arg)
+{
+	pthread_setspecific(late_key, arg);
+	return NULL;
+}
+
+static void *use_root_once(void *arg)
+{
+	tl_set(&late_local, arg);
+	return NULL;
+}
+
+static void test_thread_first_listed_in_its_last_destructor_round(void)
+{
+	struct tl_local other = TL_LOCAL(.name = "late-other");
+	void *arg = &late_rounds;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&late_key, late_key_dtor), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&late_local), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_late_key, &arg), 0);
+	CU_ASSERT_EQUAL(late_rounds, 3);
+	CU_ASSERT_EQUAL(unit_threads(1, use_root_once, &arg), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&other), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&other), 0);	/* walks them */
+	CU_ASSERT_EQUAL(tl_local_unregister(&late_local), 0);
+	pthread_key_delete(late_key);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(thread,
 	UNIT_TEST(test_fork_child_forgets_dead_threads_kept_slots),
 	UNIT_TEST(test_root_context_per_thread_with_exit_destructors),
 	UNIT_TEST(test_current_task_is_per_thread),
-	UNIT_TEST(test_concurrent_register_unregister));
+	UNIT_TEST(test_concurrent_register_unregister),
+	UNIT_TEST(test_thread_first_listed_in_its_last_destructor_round));
