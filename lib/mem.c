@@ -205,7 +205,6 @@ static size_t *slot_size_field(struct tl_slot *s)
 #endif
 
 #define SLOT_CACHE_MAX 64
-#define THREAD_RECS	256
 
 /*
  * The records are static, not in the thread's TLS: a thread first listed
@@ -226,7 +225,7 @@ struct thread_rec {
 static union {
 	struct thread_rec rec;
 	_Alignas(64) char line[64];
-} rec_table[THREAD_RECS];
+} rec_table[TL_THREAD_RECORDS];
 static unsigned rec_fresh;	/* rec_table[rec_fresh..]: never handed out */
 static struct tl_node recs = TL_NODE_INIT(recs);	/* under the lock */
 static struct tl_node rec_free = TL_NODE_INIT(rec_free);	/* likewise */
@@ -267,7 +266,7 @@ static struct thread_rec *rec_take_locked(void)
 	if (!tl_node_empty(&rec_free)) {
 		r = tl_node_first_entry(&rec_free, struct thread_rec, link);
 		tl_node_del(&r->link);
-	} else if (rec_fresh < THREAD_RECS) {
+	} else if (rec_fresh < TL_THREAD_RECORDS) {
 		r = &rec_table[rec_fresh++].rec;
 	} else {
 		return NULL;

@@ -38,6 +38,12 @@
  *                                       plugin that is dlopen()ed (a few
  *                                       instructions more per lookup: no
  *                                       %fs-relative fast path)
+ *   TL_THREAD_RECORDS          256      threads (TL_THREADS 1) that can keep
+ *                                       freed slots and exit tasks without
+ *                                       the lock at once: 64 static bytes
+ *                                       each; a thread beyond them works
+ *                                       without (library only: no effect on
+ *                                       the inline code)
  */
 #ifndef TASKLOCAL_CONFIG_H
 #define TASKLOCAL_CONFIG_H
@@ -74,6 +80,10 @@
 
 #ifndef TL_DYNAMIC_TLS
 #define TL_DYNAMIC_TLS 0
+#endif
+
+#ifndef TL_THREAD_RECORDS
+#define TL_THREAD_RECORDS 256
 #endif
 
 /*
