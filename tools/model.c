@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "tasklocal.h"
+#include "worker.h"
 
 enum { WORKERS = 3, TASKS = 4, LOCALS = 5, SLOTS = 4, SCOPES = 6, DEPTH = 8,
        RESET = 64 };
@@ -71,35 +72,11 @@ static void *visible(const struct cell *c)
 
 /* ----------------------------------------------------------- threads */
 
-struct worker {
-	pthread_t th;
-	sem_t go, done;
-	void (*fn)(void *);
-	void *arg;
-};
-
 static struct worker workers[WORKERS];
-
-static void *worker_main(void *p)
-{
-	struct worker *w = p;
-
-	for (;;) {
-		sem_wait(&w->go);
-		if (!w->fn)
-			break;
-		w->fn(w->arg);
-		sem_post(&w->done);
-	}
-	return NULL;
-}
 
 static void on(int w, void (*fn)(void *), void *arg)
 {
-	workers[w].fn = fn;
-	workers[w].arg = arg;
-	sem_post(&workers[w].go);
-	sem_wait(&workers[w].done);
+	worker_run(&workers[w], fn, arg);
 }
 
 /* -------------------------------------------------------- operations */
@@ -280,9 +257,8 @@ int main(int argc, char **argv)
 	    tl_pool_attach(&pool))
 		return 2;
 	for (i = 0; i < WORKERS; i++) {
-		sem_init(&workers[i].go, 0, 0);
-		sem_init(&workers[i].done, 0, 0);
-		pthread_create(&workers[i].th, NULL, worker_main, &workers[i]);
+		if (worker_start(&workers[i]))
+			return 2;
 	}
 	for (s = 0; s < steps && wrong < 10; s++) {
 		struct op o = {
@@ -305,9 +281,7 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < WORKERS; i++) {
-		workers[i].fn = NULL;
-		sem_post(&workers[i].go);
-		pthread_join(workers[i].th, NULL);
+		worker_stop(&workers[i]);
 	}
 	printf("seed %u: %ld steps, %ld wrong\n", seed, s, wrong);
 	return wrong != 0;

@@ -18,53 +18,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-
-/* A thread that keeps its cache between the steps it is given. */
-struct worker {
-	pthread_t th;
-	sem_t go, done;
-	void (*fn)(void *);
-	void *arg;
-};
-
-static void *worker_main(void *p)
-{
-	struct worker *w = p;
-
-	for (;;) {
-		sem_wait(&w->go);
-		if (!w->fn)
-			break;
-		w->fn(w->arg);
-		sem_post(&w->done);
-	}
-	return NULL;
-}
-
-static void worker_start(struct worker *w)
-{
-	sem_init(&w->go, 0, 0);
-	sem_init(&w->done, 0, 0);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&w->th, NULL, worker_main, w), 0);
-}
-
-/* Run @fn(@arg) there, and wait for it (the semaphores order the steps). */
-static void on(struct worker *w, void (*fn)(void *), void *arg)
-{
-	w->fn = fn;
-	w->arg = arg;
-	sem_post(&w->go);
-	sem_wait(&w->done);
-}
-
-static void worker_stop(struct worker *w)
-{
-	w->fn = NULL;
-	sem_post(&w->go);
-	pthread_join(w->th, NULL);
-	sem_destroy(&w->go);
-	sem_destroy(&w->done);
-}
+#include "worker.h"
 
 /* ------------------------------------------------------------ forget */
 
@@ -120,15 +74,15 @@ static void test_forget_dead_entry_scope(void)
 	struct worker w1, w2;
 
 	CU_ASSERT_EQUAL_FATAL(tl_local_register(&f_local), 0);
-	worker_start(&w1);
-	worker_start(&w2);
-	on(&w1, scope_enter_exit_c, "c on w1");	/* w1: a dead entry */
-	on(&w2, scope_enter_c, "c on w2");	/* w2: the one fill */
-	on(&w1, scope_exit_only, NULL);		/* matches w1's dead entry */
-	on(&w1, scope_enter_d, "d's value");	/* same storage, task d */
-	on(&w2, get_c, NULL);
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w1), 0);
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w2), 0);
+	worker_run(&w1, scope_enter_exit_c, "c on w1");	/* w1: a dead entry */
+	worker_run(&w2, scope_enter_c, "c on w2");	/* w2: the one fill */
+	worker_run(&w1, scope_exit_only, NULL);		/* matches w1's dead entry */
+	worker_run(&w1, scope_enter_d, "d's value");	/* same storage, task d */
+	worker_run(&w2, get_c, NULL);
 	CU_ASSERT_PTR_NULL(got);	/* fails: "d's value" */
-	on(&w1, scope_exit_only, NULL);
+	worker_run(&w1, scope_exit_only, NULL);
 	worker_stop(&w1);
 	worker_stop(&w2);
 	tl_local_unregister(&f_local);
@@ -175,15 +129,15 @@ static void test_forget_dead_entry_bound_slot(void)
 
 	CU_ASSERT_EQUAL_FATAL(tl_local_register(&f_local), 0);
 	memset(&bound, 0, sizeof(bound));
-	worker_start(&w1);
-	worker_start(&w2);
-	on(&w1, bind_del_c, "c on w1");
-	on(&w2, bind_c, "c on w2");
-	on(&w1, exit_c, NULL);		/* C ends on w1, which never cached it */
-	on(&w1, bind_d, "d's value");
-	on(&w2, get_c, NULL);
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w1), 0);
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w2), 0);
+	worker_run(&w1, bind_del_c, "c on w1");
+	worker_run(&w2, bind_c, "c on w2");
+	worker_run(&w1, exit_c, NULL);		/* C ends on w1, which never cached it */
+	worker_run(&w1, bind_d, "d's value");
+	worker_run(&w2, get_c, NULL);
 	CU_ASSERT_PTR_NULL(got);	/* fails: "d's value" */
-	on(&w1, exit_d, NULL);
+	worker_run(&w1, exit_d, NULL);
 	worker_stop(&w1);
 	worker_stop(&w2);
 	tl_local_unregister(&f_local);
@@ -237,19 +191,19 @@ static void test_forget_dead_entry_pool_slot(void)
 	CU_ASSERT_EQUAL_FATAL(tl_pool_init(&pool, buf, sizeof(buf),
 					   TL_SLOT_SIZE(0)), 0);
 	CU_ASSERT_EQUAL_FATAL(tl_pool_attach(&pool), 0);
-	worker_start(&w1);	/* fresh threads: no kept slots */
-	worker_start(&w2);
-	on(&w1, set_del_c, "c on w1");	/* block b: w1's dead entry */
-	on(&w2, set_c, "c on w2");	/* block b again: w2's one fill */
-	on(&w1, exit_c, NULL);		/* b back to the pool, no new key */
-	on(&w1, set_d, "d's value");	/* block b, task d */
-	on(&w2, get_c, NULL);
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w1), 0);	/* fresh threads: no kept slots */
+	CU_ASSERT_EQUAL_FATAL(worker_start(&w2), 0);
+	worker_run(&w1, set_del_c, "c on w1");	/* block b: w1's dead entry */
+	worker_run(&w2, set_c, "c on w2");	/* block b again: w2's one fill */
+	worker_run(&w1, exit_c, NULL);		/* b back to the pool, no new key */
+	worker_run(&w1, set_d, "d's value");	/* block b, task d */
+	worker_run(&w2, get_c, NULL);
 	CU_ASSERT_PTR_NULL(got);	/* fails: "d's value" */
-	on(&w2, set_c_again, "c's write");
-	on(&w1, get_d, NULL);
+	worker_run(&w2, set_c_again, "c's write");
+	worker_run(&w1, get_d, NULL);
 	CU_ASSERT_STRING_EQUAL(got, "d's value");	/* fails: "c's write" */
-	on(&w1, exit_d, NULL);
-	on(&w2, exit_c, NULL);
+	worker_run(&w1, exit_d, NULL);
+	worker_run(&w2, exit_c, NULL);
 	worker_stop(&w1);
 	worker_stop(&w2);
 	tl_local_unregister(&f_local);
