@@ -120,8 +120,10 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	/* Not registered any more (a typed local's init, say): never set 0. */
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
-	if (TL_THREADS && s != &tl__none)
+#if TL_THREADS
+	if (s != &tl__none)
 		slot_count_fill(s);
+#endif
 	if (!TL_THREADS)
 		tl__lock();
 	if (tl__entry_is(&e[1], p->tag, key)) {

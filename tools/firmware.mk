@@ -49,13 +49,14 @@ FW_HOSTED     := $(FW_ROOT)/hosted
 FW_ELF        := $(FW_OUT)/test.elf
 FW_OBJS       := $(addprefix $(FW_OUT)/fw/,startup.o sched.o switch.o test.o)
 
-# The library through the Makefile's own rules, in a directory of its own.
+# The library through the Makefile's own rules, in a directory of its own;
+# warnings are errors (the options there compile code no hosted build does).
 FW_LIBMAKE = $(MAKE) --no-print-directory O=$(FW_OUT) \
-	CROSS_COMPILE=$(FW_CROSS) CFLAGS='$(FW_CFLAGS)' CONFIG='$(FW_CONFIG)'
+	CROSS_COMPILE=$(FW_CROSS) CFLAGS='$(FW_CFLAGS) -Werror' CONFIG='$(FW_CONFIG)'
 
 # The test image: newlib-nano, printf and exit() over semihosting (rdimon),
 # our own vector table and reset handler instead of rdimon's crt0.
-FW_IMG_CFLAGS  = -std=c11 $(WARN) -Iinclude -I$(FW_DIR) $(FW_CONFIG) \
+FW_IMG_CFLAGS  = -std=c11 $(WARN) -Werror -Iinclude -I$(FW_DIR) $(FW_CONFIG) \
 		 $(FW_ARCH) -Os -g -ffunction-sections -fdata-sections \
 		 --specs=nano.specs
 FW_IMG_LDFLAGS = $(FW_ARCH) --specs=nano.specs --specs=rdimon.specs \
@@ -117,7 +118,7 @@ size-report: cross
 	$(Q)SIZE=$(FW_SIZE) NM=$(FW_NM) HOST_SIZE=size sh $(FW_DIR)/size-report.sh \
 		$(FW_LIB) $(FW_HOSTED)/libtasklocal.a $(FW_BUDGET)
 
-$(FW_OUT)/fw/%.o: $(FW_DIR)/%.c $(HEADERS) $(FW_DIR)/sched.h
+$(FW_OUT)/fw/%.o: $(FW_DIR)/%.c $(HEADERS) $(FW_DIR)/sched.h $(FW_DIR)/semihost.h
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(FW_CC) $(FW_IMG_CFLAGS) -c $< -o $@
 

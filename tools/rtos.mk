@@ -110,7 +110,7 @@ FR_$(1)_KOBJ := $$(patsubst %.c,$$(FR_$(1)_D)/kernel/%.o,$$(FR_KSRCS) \
 FR_$(1)_TOBJ := $$(patsubst %.c,$$(FR_$(1)_D)/tl/%.o,$$(FR_TSRCS) \
 	test/$(1).c)
 FR_$(1)_ELF  := $$(FR_$(1)_D)/test.elf
-FR_$(1)_INC  := -I$$(FR_DIR)/test -I$$(FR_DIR) -Iinclude \
+FR_$(1)_INC  := -I$$(FR_DIR)/test -I$$(FR_DIR) -Iinclude -Itools/firmware \
 	-I$$(FREERTOS_KERNEL)/include -I$$(FREERTOS_KERNEL)/$$(FR_$(1)_PORT)
 FR_$(1)_FLAGS = -std=gnu11 $$(FR_$(1)_CFLAGS) $$(RTOS_CONFIG) $$(FR_$(1)_INC)
 FR_$(1)_CC_ALL = $$(FR_$(1)_CC) $$(FR_$(1)_FLAGS) -MMD -MP
@@ -147,7 +147,7 @@ check-freertos-posix check-freertos-cm3: check-freertos-%: rtos-deps fr-kernel
 		$(RTOS_CONFIG) $(abspath $(FREERTOS_KERNEL)))
 	+$(Q)$(MAKE) --no-print-directory O=$(FR_OUT)/$* \
 		CROSS_COMPILE=$(FR_$*_CROSS) CC=$(FR_$*_CC) AR=$(FR_$*_CROSS)ar \
-		CFLAGS='$(FR_$*_CFLAGS)' CONFIG='$(RTOS_CONFIG)' \
+		CFLAGS='$(FR_$*_CFLAGS) -Werror' CONFIG='$(RTOS_CONFIG)' \
 		$(FR_OUT)/$*/libtasklocal.a
 	+$(Q)$(MAKE) --no-print-directory $(FR_$*_ELF)
 	$(quiet) RUN "$(FR_$*_ELF) ($* port, TL_CACHE_SIZE=$(RTOS_CACHE_SIZE))"
