@@ -11,19 +11,11 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "FreeRTOS.h"
+#include "semihost.h"		/* tools/firmware: cm3.ld names sections alike */
 #include "task.h"
 #include "test.h"
-
-/* cm3.ld */
-extern char __data_start[], __data_end[], __data_load[];
-extern char __bss_start[], __bss_end[];
-extern char __stack_top[];
-
-/* newlib's rdimon: stdin/stdout/stderr over semihosting */
-void initialise_monitor_handles(void);
 
 /* portable/GCC/ARM_CM3/port.c */
 void vPortSVCHandler(void);
@@ -34,52 +26,22 @@ void Reset_Handler(void);
 void Fault_Handler(void);
 void Irq0_Handler(void);
 
-#define SCB_SHCSR	(*(volatile uint32_t *)0xe000ed24)
-#define SHCSR_FAULTS	(7u << 16)	/* MemManage, BusFault, UsageFault */
 #define NVIC_ISER0	(*(volatile uint32_t *)0xe000e100)
 #define NVIC_ICER0	(*(volatile uint32_t *)0xe000e180)
 #define NVIC_ISPR0	(*(volatile uint32_t *)0xe000e200)
 #define NVIC_IPR0	(*(volatile uint8_t *)0xe000e400)
 
-#define SYS_WRITE0		0x04
-#define SYS_EXIT_EXTENDED	0x20
-#define ADP_APPLICATION_EXIT	0x20026
-
-static uintptr_t semihost(uintptr_t op, const void *arg)
-{
-	register uintptr_t r0 __asm__("r0") = op;
-	register const void *r1 __asm__("r1") = arg;
-
-	__asm__ volatile ("bkpt 0xab" : "+r" (r0) : "r" (r1) : "memory");
-	return r0;
-}
-
 void Reset_Handler(void)
 {
-	memcpy(__data_start, __data_load, (size_t)(__data_end - __data_start));
-	memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
-	SCB_SHCSR |= SHCSR_FAULTS;
-	initialise_monitor_handles();
+	boot_image();
 	test_start();
 	for (;;)
 		;
 }
 
-/* No stdio here: it may be what broke.  Status 255, above any count. */
 void Fault_Handler(void)
 {
-	static const char hex[] = "0123456789abcdef";
-	char msg[] = "Bail out! exception 0x..\n";
-	const uintptr_t status[2] = { ADP_APPLICATION_EXIT, 255 };
-	uint32_t ipsr;
-
-	__asm__ volatile ("mrs %0, ipsr" : "=r" (ipsr));
-	msg[22] = hex[(ipsr >> 4) & 0xf];
-	msg[23] = hex[ipsr & 0xf];
-	semihost(SYS_WRITE0, msg);
-	semihost(SYS_EXIT_EXTENDED, status);
-	for (;;)
-		;
+	fault_exit();
 }
 
 void test_finish(int failures)
