@@ -380,7 +380,7 @@ static bool destroy_round(struct tl_node *task)
 	while (done) {
 		s = done;
 		done = s->value;
-		slot_finish(s, NULL);
+		tl__slot_free(s);	/* the library's own: nothing else to do */
 	}
 	tl_for_each_entry(s, task, node)
 		if (s->value)
