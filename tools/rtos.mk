@@ -110,7 +110,7 @@ FR_$(1)_KOBJ := $$(patsubst %.c,$$(FR_$(1)_D)/kernel/%.o,$$(FR_KSRCS) \
 FR_$(1)_TOBJ := $$(patsubst %.c,$$(FR_$(1)_D)/tl/%.o,$$(FR_TSRCS) \
 	test/$(1).c)
 FR_$(1)_ELF  := $$(FR_$(1)_D)/test.elf
-FR_$(1)_INC  := -I$$(FR_DIR)/test -I$$(FR_DIR) -Iinclude -Itools/firmware \
+FR_$(1)_INC  := -I$$(FR_DIR)/test -I$$(FR_DIR) -Iinclude \
 	-I$$(FREERTOS_KERNEL)/include -I$$(FREERTOS_KERNEL)/$$(FR_$(1)_PORT)
 FR_$(1)_FLAGS = -std=gnu11 $$(FR_$(1)_CFLAGS) $$(RTOS_CONFIG) $$(FR_$(1)_INC)
 FR_$(1)_CC_ALL = $$(FR_$(1)_CC) $$(FR_$(1)_FLAGS) -MMD -MP

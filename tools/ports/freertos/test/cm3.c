@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "FreeRTOS.h"
-#include "semihost.h"		/* tools/firmware: cm3.ld names sections alike */
+#include "../../../firmware/semihost.h"	/* cm3.ld names sections alike */
 #include "task.h"
 #include "test.h"
 
