@@ -69,9 +69,14 @@ static __attribute__((noinline)) void *get_walk(struct tl_local *l)
 
 void *tl__get_slow(struct tl_local *l)
 {
-	if (!l || !tl__registered(l))
+	if (!l)
 		return NULL;
 #if TL_CACHE_SIZE
+	/*
+	 * A discriminator's local first, before the registration check: a
+	 * local not registered has the empty set, where the probe finds
+	 * nothing.
+	 */
 	if (l->disc) {
 		struct tl_slot *s = tl__disc_cached(l);
 
@@ -79,6 +84,8 @@ void *tl__get_slow(struct tl_local *l)
 			return s->value;	/* tl__none's is NULL */
 	}
 #endif
+	if (!tl__registered(l))
+		return NULL;
 	return get_walk(l);
 }
 

@@ -46,13 +46,13 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
 
 #if TL_CACHE_SIZE
 /*
- * The first entry of @l's set, in this thread's cache: by its index, since
- * the inline path's offset is 0 for a local with a discriminator.
+ * The first entry of @l's set, in this thread's cache: the empty first
+ * set once @l is not registered (any more), which never matches.
  */
 TL__HOT struct tl__centry *tl__set_of(const struct tl_local *l)
 {
 	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					     tl__set_offset(l->tl__index));
+					     TL__LOAD(&l->tl__off, ACQUIRE));
 }
 
 TL__HOT bool tl__entry_is(const struct tl__centry *e,

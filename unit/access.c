@@ -418,6 +418,15 @@ static void test_cache_with_a_discriminator(void)
 	CU_ASSERT_PTR_NULL(tl_get(&l));
 	tl_sched_switch(&s, NULL);
 	CU_ASSERT_PTR_NULL(tl_get(&l));			/* root context */
+	/* Unregistered with its value cached: gone at once, and for good. */
+	tl_sched_switch(&s, &b);
+	CU_ASSERT_EQUAL(tl_set(&l, "b again"), 0);
+	CU_ASSERT_STRING_EQUAL(tl_get(&l), "b again");
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_sched_switch(&s, NULL);
 	tl_task_exit(&b);
 	tl_local_unregister(&l);
 	tl_local_unregister(&plain);

@@ -76,8 +76,8 @@ void *tl__this_slow(struct tl_local *l);
  * On x86-64 (gcc in its GNU modes, clang) an entry is one %fs-relative
  * operand: the block is in static TLS, at the same offset from the thread
  * pointer in every thread, two instructions fewer than building the
- * block's address first.  A local not registered (or with a discriminator)
- * has set offset 0: the empty first set.  The key is published before the
+ * block's address first.  A local not registered has set offset 0: the
+ * empty first set.  The key is published before the
  * offset, and read after it.  gcc's ASan and TSan do not know %fs
  * addresses; there, as for strict C, C++ and other targets, the generic
  * path below reads the same cache.
