@@ -53,14 +53,14 @@ static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 	TL__STORE(&tl__keys[k], chunk, RELAXED);
 }
 
-static void gen_store(struct tl__key_entry *e, uint32_t gen)
+static void key_store(struct tl__key_entry *e, tl_key_t key)
 {
-	TL__STORE(&e->gen, gen, RELAXED);
+	TL__STORE(&e->key, key, RELAXED);
 }
 
 /*
- * Zero-filled, so that a deleted key whose position was never handed out
- * again reads generation 0 there and is refused.
+ * Every entry free (TL__KEY_NONE), so that a deleted key whose position
+ * was never handed out again is refused there.
  */
 static void shrink_if_empty_locked(void);
 static struct tl__quiescer quiescer = { .fn = shrink_if_empty_locked };
@@ -78,9 +78,11 @@ static int chunk_alloc_locked(uint32_t k)
 	if (!chunk)
 		return ENOMEM;
 	memset(chunk, 0, len * sizeof(*chunk));
-	if (k < table.floor_chunks)
-		for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
+		chunk[i].key = TL__KEY_NONE;
+		if (k < table.floor_chunks)
 			chunk[i].uses = table.floor;
+	}
 	chunk_publish(k, chunk);
 	tl__mem_on_quiesce_locked(&quiescer);
 	return 0;
@@ -189,7 +191,7 @@ static void put_locked(uint32_t pos)
 
 /*
  * The public fields of a reserved entry's local: off the free list,
- * generation 0, so no call on a key uses it while the registry (which
+ * holding TL__KEY_NONE, so no call on a key uses it while the registry (which
  * takes the lock itself) makes its local a new registration.  The private
  * fields are the registry's: it resets them itself.  Nothing else reads
  * these meanwhile: the deletion of the key that held the entry before
@@ -211,6 +213,7 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 {
 	struct tl__key_entry *e;
 	uint32_t pos, count;
+	tl_key_t k;
 	int err;
 
 	if (!key)
@@ -226,8 +229,9 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *))
 	err = tl_local_register(&e->local);
 	if (err)
 		goto err_put;
-	gen_store(e, count);
-	*key = (tl_key_t)count << 32 | pos;
+	k = (tl_key_t)count << 32 | pos;
+	key_store(e, k);
+	*key = k;
 	return 0;
 
 err_put:
@@ -249,7 +253,7 @@ int tl_key_delete(tl_key_t key)
 	tl__lock();
 	e = tl__key_lookup(key);
 	if (e)
-		gen_store(e, 0);
+		key_store(e, TL__KEY_NONE);
 	tl__unlock();
 	if (!e)
 		return EINVAL;

@@ -65,9 +65,15 @@ typedef uint64_t tl_key_t;
 #define TL__KEY_DIR		(1u << (32 - TL__KEY_OFFSET_BITS))
 #define TL__KEY_CHUNKS		23	/* chunk 22 fills the offset bits */
 
+/*
+ * A free entry, or one being created or deleted, holds TL__KEY_NONE: its
+ * position is in no chunk, so no integer that reaches an entry equals it.
+ */
+#define TL__KEY_NONE		UINT64_MAX
+
 struct tl__key_entry {
 	struct tl_local local;
-	uint32_t gen;		/* hot: the live key's count; 0: none */
+	tl_key_t key;		/* hot: the live key, whole; TL__KEY_NONE: none */
 	uint32_t uses;		/* keys created here: the last one's count */
 	uint32_t next;		/* free list: position of the next free entry */
 };
@@ -77,22 +83,20 @@ extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
 /*
  * The entry @key names if it is live, else NULL.  It races only with
  * calls on other keys, so relaxed loads suffice: whoever handed this
- * thread the key made its creation visible.  Generation 0 is no key: it
- * would match a free entry, or one being created or deleted.
+ * thread the key made its creation visible.  The entry holds its key
+ * whole: one comparison checks the count (never 0 in a key).
  */
 static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 {
-	uint32_t pos = (uint32_t)key, gen = (uint32_t)(key >> 32);
+	uint32_t pos = (uint32_t)key;
 	struct tl__key_entry **chunk = &tl__keys[pos >> TL__KEY_OFFSET_BITS];
 	struct tl__key_entry *e;
 
-	if (TL__UNLIKELY(!gen))
-		return NULL;
 	e = TL__LOAD(chunk, RELAXED);
 	if (TL__UNLIKELY(!e))
 		return NULL;
 	e += pos & TL__KEY_OFFSET_MASK;
-	if (TL__UNLIKELY(TL__LOAD(&e->gen, RELAXED) != gen))
+	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key))
 		return NULL;
 	return e;
 }
