@@ -21,29 +21,35 @@ const char *tl_version_string(void)
 	       TL__STR(TL_VERSION_PATCH);
 }
 
-static const struct {
-	unsigned char err;
-	const char *text;
-} texts[] = {
-	{ 0, "success" },
-	{ EINVAL, "invalid argument" },
-	{ ENOMEM, "out of memory" },
-	{ ENOENT, "no such value" },
-	{ EEXIST, "name already registered" },
-	{ EBUSY, "busy: in use" },
-	{ EAGAIN, "try again" },
+/*
+ * The errors tl_strerror() knows, and their texts in the same order, one
+ * string after another, the unknown error's last: a byte per error and no
+ * pointer per text (a table of pointers cost a word each, and the padding
+ * beside every byte).
+ */
+static const unsigned char codes[] = {
+	0, EINVAL, ENOMEM, ENOENT, EEXIST, EBUSY, EAGAIN,
 };
+static const char texts[] =
+	"success\0"
+	"invalid argument\0"
+	"out of memory\0"
+	"no such value\0"
+	"name already registered\0"
+	"busy: in use\0"
+	"try again\0"
+	"unknown error";
 
 const char *tl_strerror(int err)
 {
 	/* Negated as unsigned: -INT_MIN does not fit an int. */
 	unsigned e = err < 0 ? 0u - (unsigned)err : (unsigned)err;
+	const char *t = texts;
 	size_t i;
 
-	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		if (texts[i].err == e)
-			return texts[i].text;
-	return "unknown error";
+	for (i = 0; i < sizeof(codes) && codes[i] != e; i++)
+		t += strlen(t) + 1;
+	return t;
 }
 
 static void (*report_fn)(const char *file, int line, const char *what);
