@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * lib/access.c - the slow half of tl_get/tl_set/tl_this (a cache miss: walk
- * the current task's list, then fill the cache, cache.c), and the calls
- * that are never on the hot path: tl_del and tl_bind.
+ * the current task's list, then fill the cache, cache.c).  tl_del and
+ * tl_bind, never on the hot path, are in bind.c.
  */
 #include "lookup.h"
 
@@ -121,58 +121,4 @@ void *tl__this_slow(struct tl_local *l)
 	if (!s && slot_add(l, &p, l->size, &s))
 		return NULL;
 	return s->value;
-}
-
-int (tl_del)(struct tl_local *l)
-{
-	struct tl__place p;
-	struct tl_slot *s;
-	bool had_value;
-
-	if (!l)
-		return -EINVAL;
-	if (!tl__registered(l))
-		return -ENOENT;
-	if (!tl__locate(l, &p))
-		return -EINVAL;
-	s = tl__lookup(l, &p, false);
-	if (!s)
-		return -ENOENT;
-	if (tl__slot_scoped(s, p.head))
-		return -EBUSY;	/* a scope's binding is borrowed */
-	had_value = s->value != NULL;
-	tl_node_del(&s->node);
-	tl__release(s, true);
-	return had_value ? 0 : -ENOENT;
-}
-
-int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
-{
-	struct tl__place p;
-	struct tl_slot *old;
-	int err;
-
-	if (!l || !slot || l->size)
-		return -EINVAL;
-	err = tl__prepare(l, &p, &old);
-	if (err)
-		return err;
-	if (old && tl__slot_scoped(old, p.head))
-		return -EBUSY;
-	if (old != slot) {
-		if (!tl__slot_unlinked(slot))
-			return -EINVAL;
-		err = tl__task_adding(p.head);
-		if (err)
-			return err;
-		if (old) {
-			tl_node_del(&old->node);
-			tl__release(old, false);
-		}
-		slot->info = TL__SLOT_BOUND;
-		tl__slot_link(slot, l, p.head);
-		tl__cache_fill(l, &p, slot);
-	}
-	slot->value = value;
-	return 0;
 }

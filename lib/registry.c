@@ -303,6 +303,7 @@ static int index_alloc_locked(uint32_t *index)
 /* Record @l under its name. */
 static int name_add_locked(struct tl_local *l)
 {
+	size_t len = strlen(l->name);	/* once: the macro reads it twice */
 	struct tl__name *rec;
 
 	TL__ASSERT_LOCKED();
@@ -312,7 +313,7 @@ static int name_add_locked(struct tl_local *l)
 		return -ENOMEM;
 	rec->local = l;
 	tl__hash_oom = 0;
-	HASH_ADD_KEYPTR(hh, reg.names, l->name, strlen(l->name), rec);
+	HASH_ADD_KEYPTR(hh, reg.names, l->name, len, rec);
 	if (tl__hash_oom) {
 		tl__mem_free(rec, sizeof(*rec));
 		return -ENOMEM;

@@ -9,8 +9,10 @@
 #                         TL_CACHE_SIZE=$(FW_CACHE_SIZE)
 #   make check-headers    the cross build reads no host header but uthash.h
 #   make check-heapless   the archive references no malloc/free/calloc/realloc
-#   make size-report      per-object size table (firmware and hosted x86-64);
-#                         fails when the core's text exceeds $(FW_BUDGET) bytes
+#   make size-report      per-object size table (firmware and hosted x86-64),
+#                         and the library's text in a minimal image
+#                         (tools/firmware/minimal.c); fails when the core's
+#                         text exceeds $(FW_BUDGET) bytes
 #   make check-firmware   the test image (tools/firmware/test.c) under QEMU;
 #                         fails on any failed check, fault or timeout
 #   make check-cross      all of the above, and the test image once more with
@@ -35,11 +37,13 @@ FW_ARCH       := -mcpu=cortex-m3 -mthumb
 FW_CFLAGS     ?= $(FW_ARCH) -Os -ffreestanding -ffunction-sections \
 		 -fdata-sections -g
 FW_CONFIG     := -DTL_THREADS=0 -DTL_HEAPLESS=1 -DTL_CACHE_SIZE=$(FW_CACHE_SIZE)
-# DESIGN.md's target is 4096 bytes; the core is past it (exact POSIX
-# destructor rounds, generations that never repeat, lock-free releases,
-# the two-way cache, exits that an unregistration waits for): this budget
-# stops it from growing further unnoticed.
-FW_BUDGET     ?= 5248
+# DESIGN.md's target is 4096 bytes; the core is past it by about 280 (exact
+# POSIX destructor rounds, generations that never repeat, lock-free
+# releases, the two-way cache, exits that an unregistration waits for),
+# with tl_bind/tl_del, tl_task_inherit/tl_task_foreach and tl_strerror
+# moved out to layers (size-report.sh): this budget, the core rounded up
+# to 64 bytes, stops it from growing further unnoticed.
+FW_BUDGET     ?= 4416
 FW_TIMEOUT    ?= 60
 FW_QEMU       ?= qemu-system-arm -M mps2-an385 -nographic -semihosting
 FW_DEPS       := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
@@ -48,6 +52,7 @@ FW_LIB        := $(FW_OUT)/libtasklocal.a
 FW_HOSTED     := $(FW_ROOT)/hosted
 FW_ELF        := $(FW_OUT)/test.elf
 FW_OBJS       := $(addprefix $(FW_OUT)/fw/,startup.o sched.o switch.o test.o)
+FW_MIN_ELF    := $(FW_OUT)/minimal.elf
 
 # The library through the Makefile's own rules, in a directory of its own;
 # warnings are errors (the options there compile code no hosted build does).
@@ -115,8 +120,10 @@ size-report: cross
 	$(Q)$(call fw_flags,$(FW_HOSTED),hosted -O2 -g)
 	$(Q)$(MAKE) --no-print-directory O=$(FW_HOSTED) CROSS_COMPILE= CONFIG= \
 		CFLAGS='-O2 -g' $(FW_HOSTED)/libtasklocal.a
+	$(Q)$(MAKE) --no-print-directory $(FW_MIN_ELF)
 	$(Q)SIZE=$(FW_SIZE) NM=$(FW_NM) HOST_SIZE=size sh $(FW_DIR)/size-report.sh \
-		$(FW_LIB) $(FW_HOSTED)/libtasklocal.a $(FW_BUDGET)
+		$(FW_LIB) $(FW_HOSTED)/libtasklocal.a $(FW_BUDGET) \
+		$(FW_OUT)/minimal.map
 
 $(FW_OUT)/fw/%.o: $(FW_DIR)/%.c $(HEADERS) $(FW_DIR)/sched.h $(FW_DIR)/semihost.h
 	$(quiet) CC $@
@@ -130,6 +137,13 @@ $(FW_OUT)/fw/%.o: $(FW_DIR)/%.S
 $(FW_ELF): $(FW_OBJS) $(FW_LIB) $(FW_DIR)/firmware.ld
 	$(quiet) LD $@
 	$(Q)$(FW_CC) $(FW_IMG_LDFLAGS) -o $@ $(FW_OBJS) $(FW_LIB)
+
+# The minimal image: linked, never run (no vector table; main the entry),
+# for its map, which says what of the library --gc-sections kept.
+$(FW_MIN_ELF): $(FW_OUT)/fw/minimal.o $(FW_LIB)
+	$(quiet) LD $@
+	$(Q)$(FW_CC) $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+		-Wl,-e,main -Wl,-Map=$(FW_OUT)/minimal.map -o $@ $< $(FW_LIB)
 
 # QEMU's exit status is the image's exit(): the number of failed checks,
 # 255 for a fault; 124 is the timeout.  The TAP log is checked as well, so

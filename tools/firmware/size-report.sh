@@ -3,16 +3,19 @@
 #
 # tools/firmware/size-report.sh - the size table of the library, per object,
 # for the firmware archive and for a hosted one, and the budget check: the
-# core (every object but the layers posix.o and scope.o, the registry
-# included) must keep its text
-# within the budget on the firmware target.  text is what `size` counts as
+# core (every object but the layers listed below, the registry included)
+# must keep its text within the budget on the firmware target.  text is what `size` counts as
 # text: code and read-only data.
 #
-# Usage: size-report.sh FIRMWARE_ARCHIVE HOSTED_ARCHIVE BUDGET
+# With the linker map of a minimal image (tools/firmware/minimal.c, linked
+# with --gc-sections), it also prints what of the library that image kept:
+# the core's size counts every function, an image only those it reaches.
+#
+# Usage: size-report.sh FIRMWARE_ARCHIVE HOSTED_ARCHIVE BUDGET [MAP]
 # Environment: SIZE and NM of the firmware toolchain, HOST_SIZE.
 set -e
 
-fw=$1 hosted=$2 budget=$3
+fw=$1 hosted=$2 budget=$3 map=$4
 : "${SIZE:=arm-none-eabi-size}" "${NM:=arm-none-eabi-nm}" "${HOST_SIZE:=size}"
 
 # "object text data bss" for each member of an archive
@@ -29,9 +32,11 @@ else
 	: > "$tmp/hosted"
 fi
 
-# Layers outside the core, each linked only when used: the POSIX keys and
-# scopes (tl_task_exit() closes open scopes without calling into scope.o).
-layers="posix.o scope.o"
+# Layers outside the core, each linked only when used: the POSIX keys,
+# scopes, tl_bind() and tl_del(), tl_task_inherit() and tl_task_foreach(),
+# tl_strerror().  Nothing in the core calls into them: tl_task_exit()
+# closes open scopes and gives bound slots back on its own.
+layers="posix.o scope.o bind.o visit.o strerror.o"
 
 awk -v budget="$budget" -v fwname="cortex-m3 -Os heapless" -v layers="$layers" \
     -v hostname="x86-64 -O2 hosted" '
@@ -98,3 +103,32 @@ if [ "$core" -gt "$budget" ]; then
 	exit 1
 fi
 echo "  budget: core text $core of $budget bytes ($((budget - core)) left)"
+
+# The input sections of the map's text and read-only data, after the
+# discarded ones: "lib total", the archive's share and the image's text.
+# A section whose name is too long has its address and size on the next line.
+[ -n "$map" ] || exit 0
+awk '
+function hex(s,    i, n) {
+	n = 0
+	s = tolower(substr(s, 3))
+	for (i = 1; i <= length(s); i++)
+		n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+	return n
+}
+/^Linker script and memory map/ { on = 1; next }
+!on { next }
+/^ \.[^ ]+$/ { sec = $1; next }
+/^ \.[^ ]+ +0x/ { sec = $1; sub(/^ \.[^ ]+/, "") }
+$1 ~ /^0x/ && $2 ~ /^0x/ && NF == 3 {
+	if (sec ~ /^\.(text|rodata)/) {
+		n = hex($2)
+		total += n
+		if ($3 ~ /libtasklocal\.a\(/)
+			lib += n
+	}
+	sec = ""
+}
+END { print lib + 0, total + 0 }' "$map" > "$tmp/min"
+read lib total < "$tmp/min"
+echo "  minimal image (tools/firmware/minimal.c): library text $lib of $total bytes"
