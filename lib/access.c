@@ -49,8 +49,8 @@ static int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
 		tl__slot_free(s);
 		return -ENOENT;
 	}
-	tl__slot_link(s, l, p->head);
-	tl__cache_fill(l, p, s);
+	tl__slot_link(s, l, p->head, true);
+	tl__cache_put(l, p, s);
 	*out = s;
 	return 0;
 }
@@ -63,7 +63,7 @@ static __attribute__((noinline)) void *get_walk(struct tl_local *l)
 
 	if (!tl__locate(l, &p))
 		return NULL;
-	s = tl__lookup(l, &p, true);
+	s = tl__lookup(l, &p, true, true);
 	return s ? s->value : NULL;
 }
 
@@ -97,7 +97,7 @@ int tl__set_slow(struct tl_local *l, void *value)
 
 	if (!l || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &s);
+	err = tl__prepare(l, &p, &s, true);
 	if (err)
 		return err;
 	if (!s) {
@@ -116,7 +116,7 @@ void *tl__this_slow(struct tl_local *l)
 	struct tl__place p;
 	struct tl_slot *s;
 
-	if (!l || !l->size || tl__prepare(l, &p, &s))
+	if (!l || !l->size || tl__prepare(l, &p, &s, true))
 		return NULL;
 	if (!s && slot_add(l, &p, l->size, &s))
 		return NULL;

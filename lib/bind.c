@@ -21,7 +21,7 @@ int (tl_del)(struct tl_local *l)
 		return -ENOENT;
 	if (!tl__locate(l, &p))
 		return -EINVAL;
-	s = tl__lookup(l, &p, false);
+	s = tl__lookup(l, &p, false, false);
 	if (!s)
 		return -ENOENT;
 	if (tl__slot_scoped(s, p.head))
@@ -40,7 +40,7 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 
 	if (!l || !slot || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &old);
+	err = tl__prepare(l, &p, &old, false);
 	if (err)
 		return err;
 	if (old && tl__slot_scoped(old, p.head))
@@ -56,8 +56,8 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 			tl__release(old, false);
 		}
 		slot->info = TL__SLOT_BOUND;
-		tl__slot_link(slot, l, p.head);
-		tl__cache_fill(l, &p, slot);
+		tl__slot_link(slot, l, p.head, true);
+		tl__cache_put(l, &p, slot);
 	}
 	slot->value = value;
 	return 0;

@@ -110,8 +110,13 @@ static void slot_count_fill(struct tl_slot *s)
 /* "No value" in a cache entry: a slot never linked, whose value is NULL. */
 struct tl_slot tl__none;
 
-void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
-		    struct tl_slot *s)
+/*
+ * The entry write behind both calls below; @count: count the fill in the
+ * slot first (before the entry exists, so that a release in another thread
+ * that sees no count has no entry to miss).
+ */
+static void cache_write(const struct tl_local *l, const struct tl__place *p,
+			struct tl_slot *s, bool count)
 {
 #if TL_CACHE_SIZE
 	struct tl__centry *e = tl__set_of(l);
@@ -121,8 +126,10 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
 		return;
 #if TL_THREADS
-	if (s != &tl__none)
+	if (count && s != &tl__none)
 		slot_count_fill(s);
+#else
+	(void)count;
 #endif
 	if (!TL_THREADS)
 		tl__lock();
@@ -141,7 +148,20 @@ void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 	(void)l;
 	(void)p;
 	(void)s;
+	(void)count;
 #endif
+}
+
+void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
+		    struct tl_slot *s)
+{
+	cache_write(l, p, s, true);
+}
+
+void tl__cache_put(const struct tl_local *l, const struct tl__place *p,
+		   struct tl_slot *s)
+{
+	cache_write(l, p, s, false);
 }
 
 #if TL_CACHE_SIZE && TL_THREADS

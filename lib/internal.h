@@ -344,10 +344,12 @@ struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
 
 /*
  * Stamp @s with @l's registration and link it into @head at its place in
- * index order.
+ * index order.  @cached: the caller caches it next, with tl__cache_put():
+ * counted as filled once from the start (before another thread can see
+ * it, so that no atomic is needed).
  */
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-		   struct tl_node *head);
+		   struct tl_node *head, bool cached);
 
 /*
  * task.c: @mark is the first (outermost) of the scope marks before a slot:

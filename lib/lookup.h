@@ -129,6 +129,10 @@ TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
 void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
 		    struct tl_slot *s);
 
+/* The same for a slot linked as cached (tl__slot_link()): not counted. */
+void tl__cache_put(const struct tl_local *l, const struct tl__place *p,
+		   struct tl_slot *s);
+
 /*
  * Before "no value" is cached for @l: from then on its first values change
  * its key, since an entry of another thread may say "no value" for a task
@@ -147,15 +151,25 @@ TL__HOT void tl__cache_mark_none(struct tl_local *l)
 struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
 				bool none);
 
-/* The current task's slot of registered local @l: the cache, or a walk. */
+/*
+ * The current task's slot of registered local @l: the cache, or a walk.
+ * @probed: the inline path has just probed the cache for the thread's
+ * current task, so only another tag (a discriminator's, an exit's) is
+ * worth a probe here.
+ */
 TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
-				   const struct tl__place *p, bool none)
+				   const struct tl__place *p, bool none,
+				   bool probed)
 {
 #if TL_CACHE_SIZE
-	struct tl_slot *s = tl__probe(l, p->tag);
+	if (!probed || p->tag != tl__thread.cur) {
+		struct tl_slot *s = tl__probe(l, p->tag);
 
-	if (s)
-		return s == &tl__none ? NULL : s;
+		if (s)
+			return s == &tl__none ? NULL : s;
+	}
+#else
+	(void)probed;
 #endif
 	return tl__lookup_walk(l, p, none);
 }
@@ -165,7 +179,7 @@ TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
  * its visible slot in the current task (@p), as tl__lookup(), in @s.
  */
 TL__HOT int tl__prepare(struct tl_local *l, struct tl__place *p,
-			struct tl_slot **s)
+			struct tl_slot **s, bool probed)
 {
 	int err = tl__registered(l) ? 0 : tl__ensure_registered(l);
 
@@ -173,7 +187,7 @@ TL__HOT int tl__prepare(struct tl_local *l, struct tl__place *p,
 		return err;
 	if (!tl__locate(l, p))
 		return -EINVAL;
-	*s = tl__lookup(l, p, false);
+	*s = tl__lookup(l, p, false, probed);
 	return 0;
 }
 

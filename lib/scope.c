@@ -41,7 +41,7 @@ static __attribute__((noinline)) int scope_enter_walk(struct tl_scope *scope,
 {
 	struct tl__place p;
 	struct tl_slot *base, *s = &scope->tl__slot;
-	int err = tl__prepare(l, &p, &base);
+	int err = tl__prepare(l, &p, &base, false);
 
 	if (err)
 		return err;
@@ -52,7 +52,7 @@ static __attribute__((noinline)) int scope_enter_walk(struct tl_scope *scope,
 	/* No value: the scope's slot is the value's, for its extent. */
 	s->info = TL__SLOT_BOUND | TL__SLOT_SCOPE;
 	s->value = value;
-	tl__slot_link(s, l, p.head);
+	tl__slot_link(s, l, p.head, false);
 	scope->tl__task = p.head;
 	scope->tl__local = l;
 	scope->tl__base = s;

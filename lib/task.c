@@ -189,10 +189,14 @@ static struct tl_node *slot_place(struct tl_node *head, uint32_t index)
 }
 
 void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-		   struct tl_node *head)
+		   struct tl_node *head, bool cached)
 {
+	uint32_t fills = TL_CACHE_SIZE && TL_THREADS && cached ?
+			 TL__SLOT_FILLED : 0;
+
 	s->gen = l->tl__gen;
-	s->info = (s->info & TL__SLOT_FLAGS) | l->tl__index << TL__SLOT_SHIFT;
+	s->info = (s->info & TL__SLOT_FLAGS) | fills |
+		  l->tl__index << TL__SLOT_SHIFT;
 	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
 	/* Threads setting first values of one local race here: atomic. */
 	if (!TL__LOAD(&l->tl__used, RELAXED))

@@ -45,7 +45,7 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 		tl__slot_free(n);
 		return 0;
 	}
-	tl__slot_link(n, l, child);
+	tl__slot_link(n, l, child, false);
 	return 0;
 }
 
