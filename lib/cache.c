@@ -89,80 +89,8 @@ void tl__invalidate(struct tl_local *l)
 }
 #endif
 
-/*
- * FILLED, then MULTI too (tl__cache_forget()).  Atomic: two threads may
- * look up one task at once (a discriminator's object, read-only), and a
- * lost MULTI would let a release skip the new key.
- */
-#if TL_CACHE_SIZE && TL_THREADS
-static void slot_count_fill(struct tl_slot *s)
-{
-	uint32_t info = TL__LOAD(&s->info, RELAXED);
-
-	if (info & TL__SLOT_MULTI)
-		return;
-	if (__atomic_fetch_or(&s->info, TL__SLOT_FILLED, __ATOMIC_RELAXED) &
-	    TL__SLOT_FILLED)
-		__atomic_fetch_or(&s->info, TL__SLOT_MULTI, __ATOMIC_RELAXED);
-}
-#endif
-
 /* "No value" in a cache entry: a slot never linked, whose value is NULL. */
 struct tl_slot tl__none;
-
-/*
- * The entry write behind both calls below; @count: count the fill in the
- * slot first (before the entry exists, so that a release in another thread
- * that sees no count has no entry to miss).
- */
-static void cache_write(const struct tl_local *l, const struct tl__place *p,
-			struct tl_slot *s, bool count)
-{
-#if TL_CACHE_SIZE
-	struct tl__centry *e = tl__set_of(l);
-	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
-
-	/* Not registered any more (a typed local's init, say): never set 0. */
-	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
-		return;
-#if TL_THREADS
-	if (count && s != &tl__none)
-		slot_count_fill(s);
-#else
-	(void)count;
-#endif
-	if (!TL_THREADS)
-		tl__lock();
-	if (tl__entry_is(&e[1], p->tag, key)) {
-		e[1].slot = s;
-	} else {
-		if (!tl__entry_is(&e[0], p->tag, key))
-			e[1] = e[0];
-		e[0].task = p->tag;
-		e[0].key = key;
-		e[0].slot = s;
-	}
-	if (!TL_THREADS)
-		tl__unlock();
-#else
-	(void)l;
-	(void)p;
-	(void)s;
-	(void)count;
-#endif
-}
-
-void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
-		    struct tl_slot *s)
-{
-	cache_write(l, p, s, true);
-}
-
-void tl__cache_put(const struct tl_local *l, const struct tl__place *p,
-		   struct tl_slot *s)
-{
-	cache_write(l, p, s, false);
-}
 
 #if TL_CACHE_SIZE && TL_THREADS
 bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)

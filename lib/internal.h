@@ -19,6 +19,13 @@
  */
 #pragma GCC visibility push(hidden)
 
+/* Inlined for speed; left to the compiler where size counts (-Os). */
+#ifdef __OPTIMIZE_SIZE__
+#define TL__HOT static inline
+#else
+#define TL__HOT static inline __attribute__((always_inline))
+#endif
+
 /* struct tl_slot.info: registry index << 3 | ownership bits */
 #define TL__SLOT_BOUND	0x1u	/* the caller's: tl_bind(), a scope */
 #define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
@@ -340,16 +347,6 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 	*cur = c;
 	return c ? tl__task_ready(c) : tl__root();
 }
-struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index);
-
-/*
- * Stamp @s with @l's registration and link it into @head at its place in
- * index order.  @cached: the caller caches it next, with tl__cache_put():
- * counted as filled once from the start (before another thread can see
- * it, so that no atomic is needed).
- */
-void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-		   struct tl_node *head, bool cached);
 
 /*
  * task.c: @mark is the first (outermost) of the scope marks before a slot:

@@ -3,22 +3,15 @@
  * lib/lookup.h - the slow path's lookup, shared by the value calls
  * (access.c) and scopes (scope.c): where the current task's value of a
  * local lives, the probe of the thread's cache, and the walk behind it.
- * The steps before the walk are inlined into each caller; the walk and
- * the cache fill are out of line, in access.c and cache.c.
+ * The steps before the walk and the cache fill are inlined into each
+ * caller; the walk is out of line, in access.c.
  */
 #ifndef TASKLOCAL_LOOKUP_H
 #define TASKLOCAL_LOOKUP_H
 
-#include "internal.h"
+#include "slots.h"
 
 #pragma GCC visibility push(hidden)
-
-/* Inlined for speed; left to the compiler where size counts (-Os). */
-#ifdef __OPTIMIZE_SIZE__
-#define TL__HOT static inline
-#else
-#define TL__HOT static inline __attribute__((always_inline))
-#endif
 
 /*
  * Where the current task's value of a local lives: the list to walk, and
@@ -119,19 +112,82 @@ TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
 #endif
 
 /*
+ * FILLED, then MULTI too (tl__cache_forget()).  Atomic: two threads may
+ * look up one task at once (a discriminator's object, read-only), and a
+ * lost MULTI would let a release skip the new key.
+ */
+#if TL_CACHE_SIZE && TL_THREADS
+TL__HOT void tl__slot_count_fill(struct tl_slot *s)
+{
+	uint32_t info = TL__LOAD(&s->info, RELAXED);
+
+	if (info & TL__SLOT_MULTI)
+		return;
+	if (__atomic_fetch_or(&s->info, TL__SLOT_FILLED, __ATOMIC_RELAXED) &
+	    TL__SLOT_FILLED)
+		__atomic_fetch_or(&s->info, TL__SLOT_MULTI, __ATOMIC_RELAXED);
+}
+#endif
+
+/*
  * Cache @s (tl__none: no value) for the current task (@p).  The entry of
  * the same task and local is refreshed in place; else the new one goes
  * first and the first moves to the second way, so that two tasks
  * alternating, or two locals sharing the set, keep both.  Without threads,
  * under the lock (a critical section there): a switch must never see half
- * an entry.
+ * an entry.  @count: count the fill in the slot first (before the entry
+ * exists, so that a release in another thread that sees no count has no
+ * entry to miss); a slot linked as cached (tl__slot_link()) is counted.
  */
-void tl__cache_fill(const struct tl_local *l, const struct tl__place *p,
-		    struct tl_slot *s);
+TL__HOT void tl__cache_write(const struct tl_local *l,
+			     const struct tl__place *p, struct tl_slot *s,
+			     bool count)
+{
+#if TL_CACHE_SIZE
+	struct tl__centry *e = tl__set_of(l);
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
-/* The same for a slot linked as cached (tl__slot_link()): not counted. */
-void tl__cache_put(const struct tl_local *l, const struct tl__place *p,
-		   struct tl_slot *s);
+	/* Not registered any more (a typed local's init, say): never set 0. */
+	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
+		return;
+#if TL_THREADS
+	if (count && s != &tl__none)
+		tl__slot_count_fill(s);
+#else
+	(void)count;
+#endif
+	if (!TL_THREADS)
+		tl__lock();
+	if (tl__entry_is(&e[1], p->tag, key)) {
+		e[1].slot = s;
+	} else {
+		if (!tl__entry_is(&e[0], p->tag, key))
+			e[1] = e[0];
+		e[0].task = p->tag;
+		e[0].key = key;
+		e[0].slot = s;
+	}
+	if (!TL_THREADS)
+		tl__unlock();
+#else
+	(void)l;
+	(void)p;
+	(void)s;
+	(void)count;
+#endif
+}
+
+TL__HOT void tl__cache_fill(const struct tl_local *l,
+			    const struct tl__place *p, struct tl_slot *s)
+{
+	tl__cache_write(l, p, s, true);
+}
+
+TL__HOT void tl__cache_put(const struct tl_local *l,
+			   const struct tl__place *p, struct tl_slot *s)
+{
+	tl__cache_write(l, p, s, false);
+}
 
 /*
  * Before "no value" is cached for @l: from then on its first values change

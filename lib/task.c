@@ -151,61 +151,6 @@ void tl_sched_init(struct tl_sched *sched)
 
 TL__THREAD_LOCAL struct tl__exiting tl__exiting;
 
-/*
- * A task's list is kept in ascending index order: the exit rounds visit
- * values in that order, as POSIX implementations visit keys, and a walk for
- * a value that is not there stops at the first larger index.
- */
-struct tl_slot *tl__find(struct tl_node *head, uint32_t gen, uint32_t index)
-{
-	struct tl_slot *s;
-
-	/* The index too: generations are counted per index. */
-	tl_for_each_entry(s, head, node) {
-		uint32_t i = tl__slot_index(s);
-
-		if (i > index)
-			break;
-		if (i == index && s->gen == gen)
-			return s;
-	}
-	return NULL;
-}
-
-/*
- * Where a new slot of @index goes in @head: before the first slot of an
- * index as large, so that a value set again by its own destructor (or one
- * of a smaller index) waits for the next exit round, and one of a larger
- * index has its turn in this one.
- */
-static struct tl_node *slot_place(struct tl_node *head, uint32_t index)
-{
-	struct tl_node *n;
-
-	for (n = head->next; n != head; n = n->next)
-		if (tl__slot_index(tl__slot_of(n)) >= index)
-			break;
-	return n;
-}
-
-void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-		   struct tl_node *head, bool cached)
-{
-	uint32_t fills = TL_CACHE_SIZE && TL_THREADS && cached ?
-			 TL__SLOT_FILLED : 0;
-
-	s->gen = l->tl__gen;
-	s->info = (s->info & TL__SLOT_FLAGS) | fills |
-		  l->tl__index << TL__SLOT_SHIFT;
-	tl_node_add_tail(&s->node, slot_place(head, l->tl__index));
-	/* Threads setting first values of one local race here: atomic. */
-	if (!TL__LOAD(&l->tl__used, RELAXED))
-		TL__STORE(&l->tl__used, 1, RELAXED);
-	/* A "no value" entry somewhere may be about this task. */
-	if (TL__LOAD(&l->tl__neg, RELAXED))
-		tl__invalidate(l);
-}
-
 /* ------------------------------------------------------------- release */
 
 /*

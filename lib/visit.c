@@ -7,7 +7,7 @@
  * that does not call them does not link them: nothing else in lib/ calls
  * into this file.
  */
-#include "internal.h"
+#include "slots.h"
 
 /* ------------------------------------------------------------- inherit */
 

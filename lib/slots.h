@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lib/slots.h - a task's list of slots, kept in ascending index order:
+ * finding a value in it and linking a new one at its place.  Inlined into
+ * the calls that look values up and add them (access.c, and the layers
+ * bind.c, scope.c, visit.c), where a first value's steps then run without
+ * a call between them.
+ *
+ * The order is the exit rounds': they visit values as POSIX
+ * implementations visit keys, by index; a walk for a value that is not
+ * there stops at the first larger index.
+ */
+#ifndef TASKLOCAL_SLOTS_H
+#define TASKLOCAL_SLOTS_H
+
+#include "internal.h"
+
+#pragma GCC visibility push(hidden)
+
+/* The live slot of registration (@gen, @index) in @head, or NULL. */
+TL__HOT struct tl_slot *tl__find(struct tl_node *head, uint32_t gen,
+				 uint32_t index)
+{
+	struct tl_slot *s;
+
+	/* The index too: generations are counted per index. */
+	tl_for_each_entry(s, head, node) {
+		uint32_t i = tl__slot_index(s);
+
+		if (i > index)
+			break;
+		if (i == index && s->gen == gen)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Where a new slot of @index goes in @head: before the first slot of an
+ * index as large, so that a value set again by its own destructor (or one
+ * of a smaller index) waits for the next exit round, and one of a larger
+ * index has its turn in this one.
+ */
+TL__HOT struct tl_node *tl__slot_place(struct tl_node *head, uint32_t index)
+{
+	struct tl_node *n;
+
+	for (n = head->next; n != head; n = n->next)
+		if (tl__slot_index(tl__slot_of(n)) >= index)
+			break;
+	return n;
+}
+
+/*
+ * Stamp @s with @l's registration and link it into @head at its place in
+ * index order.  @cached: the caller caches it next, with tl__cache_put():
+ * counted as filled once from the start (before another thread can see
+ * it, so that no atomic is needed).
+ */
+TL__HOT void tl__slot_link(struct tl_slot *s, struct tl_local *l,
+			   struct tl_node *head, bool cached)
+{
+	uint32_t fills = TL_CACHE_SIZE && TL_THREADS && cached ?
+			 TL__SLOT_FILLED : 0;
+
+	s->gen = l->tl__gen;
+	s->info = (s->info & TL__SLOT_FLAGS) | fills |
+		  l->tl__index << TL__SLOT_SHIFT;
+	tl_node_add_tail(&s->node, tl__slot_place(head, l->tl__index));
+	/* Threads setting first values of one local race here: atomic. */
+	if (!TL__LOAD(&l->tl__used, RELAXED))
+		TL__STORE(&l->tl__used, 1, RELAXED);
+	/* A "no value" entry somewhere may be about this task. */
+	if (TL__LOAD(&l->tl__neg, RELAXED))
+		tl__invalidate(l);
+}
+
+#pragma GCC visibility pop
+
+#endif /* TASKLOCAL_SLOTS_H */
