@@ -19,12 +19,11 @@
  * current task.  Other entries start with key 0, which no local has once
  * registered.
  */
-#define NO_TASK ((struct tl_node *)TL_POISON_PREV)
 
 TL__THREAD_LOCAL struct tl__thread tl__thread = {
 	.cur = NULL,
 #if TL_CACHE_SIZE
-	.cache = { [0] = { .task = NO_TASK }, [1] = { .task = NO_TASK } },
+	.cache = { [0] = { .task = TL__NO_TASK }, [1] = { .task = TL__NO_TASK } },
 #endif
 };
 
@@ -91,30 +90,3 @@ void tl__invalidate(struct tl_local *l)
 
 /* "No value" in a cache entry: a slot never linked, whose value is NULL. */
 struct tl_slot tl__none;
-
-#if TL_CACHE_SIZE && TL_THREADS
-bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s)
-{
-	struct tl__centry *e;
-	uint64_t key;
-	int i;
-
-	if (!(s->info & TL__SLOT_FILLED))
-		return true;
-	if (s->info & TL__SLOT_MULTI)
-		return false;
-	/* The slot's index: @l's may be changing (an unregistration). */
-	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					  tl__set_offset(tl__slot_index(s)));
-	key = TL__LOAD(&l->tl__key, RELAXED);
-	for (i = 0; i < TL__WAYS; i++)
-		if (e[i].slot == s && e[i].key == key) {
-			/* All of it: a later slot at @s must not match it. */
-			e[i].task = NO_TASK;
-			e[i].slot = NULL;
-			e[i].key = 0;
-			return true;
-		}
-	return false;
-}
-#endif

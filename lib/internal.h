@@ -188,8 +188,11 @@ static inline void tl__invalidate(struct tl_local *l)
 }
 #endif
 
+/* An empty cache entry's task: no task has this address. */
+#define TL__NO_TASK	((struct tl_node *)TL_POISON_PREV)
+
 /*
- * cache.c: whether no entry of any thread can lead to @s, a slot of @l
+ * Whether no entry of any thread can lead to @s, a slot of @l
  * being released, once this returns: true when it was not cached since it
  * was linked, or was cached once, by this thread, whose entry is still
  * there (it is cleared).  Else @l needs a new key.  So a task that sets
@@ -198,7 +201,31 @@ static inline void tl__invalidate(struct tl_local *l)
  * and every release before this one left no entry of the slot valid.
  */
 #if TL_CACHE_SIZE && TL_THREADS
-bool tl__cache_forget(const struct tl_local *l, const struct tl_slot *s);
+TL__HOT bool tl__cache_forget(const struct tl_local *l,
+			      const struct tl_slot *s)
+{
+	struct tl__centry *e;
+	uint64_t key;
+	int i;
+
+	if (!(s->info & TL__SLOT_FILLED))
+		return true;
+	if (s->info & TL__SLOT_MULTI)
+		return false;
+	/* The slot's index: @l's may be changing (an unregistration). */
+	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
+					  tl__set_offset(tl__slot_index(s)));
+	key = TL__LOAD(&l->tl__key, RELAXED);
+	for (i = 0; i < TL__WAYS; i++)
+		if (e[i].slot == s && e[i].key == key) {
+			/* All of it: a later slot at @s must not match it. */
+			e[i].task = TL__NO_TASK;
+			e[i].slot = NULL;
+			e[i].key = 0;
+			return true;
+		}
+	return false;
+}
 #else
 /*
  * One cache (no threads): a new key costs no more than the search, and no
@@ -214,10 +241,11 @@ static inline bool tl__cache_forget(const struct tl_local *l,
 #endif
 
 /*
- * @s was unlinked and is about to be released: invalidate its local's cache
- * entries.  Returns the local, if still registered.  Call inside window @w
- * (until it closes, the local is not given back), or with @w NULL for a
- * slot of a local the caller uses, which nobody may unregister meanwhile.
+ * task.c: @s was unlinked and is about to be released: invalidate its
+ * local's cache entries.  Returns the local, if still registered.  Call
+ * inside window @w (until it closes, the local is not given back), or with
+ * @w NULL for a slot of a local the caller uses, which nobody may
+ * unregister meanwhile.
  */
 struct tl_local *tl__unlinked(const struct tl_slot *s,
 			      const struct tl__window *w);

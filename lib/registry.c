@@ -436,21 +436,6 @@ err_unlock:
 
 bool tl__dead;
 
-struct tl_local *tl__unlinked(const struct tl_slot *s,
-			      const struct tl__window *w)
-{
-	struct tl_local *l = tl__resolve(s);
-
-	if (!l || tl__cache_forget(l, s))
-		return l;
-	/* A window that holds the lock may not take it again. */
-	if (w && w->locked)
-		tl__rekey(l);
-	else
-		tl__invalidate(l);
-	return l;
-}
-
 struct tl_local *tl_local_find(const char *name)
 {
 	struct tl__name *rec;

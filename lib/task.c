@@ -153,6 +153,21 @@ TL__THREAD_LOCAL struct tl__exiting tl__exiting;
 
 /* ------------------------------------------------------------- release */
 
+struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl__window *w)
+{
+	struct tl_local *l = tl__resolve(s);
+
+	if (!l || tl__cache_forget(l, s))
+		return l;
+	/* A window that holds the lock may not take it again. */
+	if (w && w->locked)
+		tl__rekey(l);
+	else
+		tl__invalidate(l);
+	return l;
+}
+
 /*
  * The second half of a release, once the bookkeeping is done: run @destroy
  * on the value, then give the slot back to the pool or allocator, or to its
