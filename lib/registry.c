@@ -15,8 +15,6 @@
  */
 #include "uthash_hooks.h"
 
-int tl__hash_oom;
-
 struct tl__name {
 	UT_hash_handle hh;
 	struct tl_local *local;
@@ -312,9 +310,9 @@ static int name_add_locked(struct tl_local *l)
 	if (!rec)
 		return -ENOMEM;
 	rec->local = l;
-	tl__hash_oom = 0;
 	HASH_ADD_KEYPTR(hh, reg.names, l->name, len, rec);
-	if (tl__hash_oom) {
+	/* uthash could not allocate its table: it left @rec out, tbl NULL. */
+	if (!rec->hh.tbl) {
 		tl__mem_free(rec, sizeof(*rec));
 		return -ENOMEM;
 	}
