@@ -151,9 +151,13 @@ static uint32_t index_take_locked(void)
 static void shrink_locked(void);
 static struct tl__quiescer quiescer = { .fn = shrink_locked };
 
-/* Double the index table; the new entries are free. */
+/*
+ * Double the index table; the new entries are free.  Called when no index
+ * is free: the old free map is all zero, so the new one starts zeroed.
+ */
 static int grow_locked(void)
 {
+	/* Powers of two up to TL__INDEX_MAX + 1: doubling cannot wrap. */
 	uint32_t cap = reg.cap ? reg.cap * 2 : 16;
 	uint32_t i, old = reg.cap;
 	struct table *b;
@@ -162,7 +166,7 @@ static int grow_locked(void)
 
 	TL__ASSERT_LOCKED();
 
-	if (cap > TL__INDEX_MAX || cap < reg.cap)
+	if (cap > TL__INDEX_MAX)
 		return -ENOMEM;
 	b = tl__mem_alloc(table_size(cap));
 	if (!b)
@@ -177,7 +181,6 @@ static int grow_locked(void)
 	if (old) {
 		memcpy(t, reg.by_index, old * sizeof(*t));
 		memcpy(g, reg.gens, old * sizeof(*g));
-		memcpy(m, reg.freemap, map_words(old) * sizeof(*m));
 	}
 	reg.by_index = t;
 	reg.gens = g;
