@@ -16,9 +16,11 @@
 #include "uthash_hooks.h"
 
 struct tl__name {
-	UT_hash_handle hh;
+	UT_hash_handle hh;	/* first: see uthash_hooks.h */
 	struct tl_local *local;
 };
+_Static_assert(offsetof(struct tl__name, hh) == 0,
+	       "uthash_hooks.h: a hashed struct starts with its handle");
 
 /*
  * by_index[i] is the registered local's address, or 0 for a free index.

@@ -36,6 +36,15 @@ unsigned tl__hash_name(const void *key, size_t len);
 #include <uthash.h>
 #endif
 
+/*
+ * Every hashed struct has its handle first (registry.c asserts it), so an
+ * element and its handle share an address: no table's offset to read.
+ */
+#undef ELMT_FROM_HH
+#undef HH_FROM_ELMT
+#define ELMT_FROM_HH(tbl, hhp)	((void *)(hhp))
+#define HH_FROM_ELMT(tbl, elp)	((UT_hash_handle *)(void *)(elp))
+
 #if TL_HEAPLESS
 /*
  * Heapless: the name table keeps its first 32 buckets.  Firmware names few
