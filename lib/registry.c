@@ -327,16 +327,18 @@ static void name_del_locked(struct tl_local *l)
  */
 static void index_publish_locked(struct tl_local *l, uint32_t index)
 {
+	uint32_t gen = reg.gens[index] + 1;
+
 	TL__ASSERT_LOCKED();
 
-	TL__STORE(&reg.gens[index], reg.gens[index] + 1, RELEASE);
+	TL__STORE(&reg.gens[index], gen, RELEASE);
 	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
 	reg.used++;
 	l->tl__index = index;
 	l->tl__neg = 0;
 	l->tl__used = 0;
 	place_store(l, index);
-	TL__STORE(&l->tl__gen, reg.gens[index], RELEASE);
+	TL__STORE(&l->tl__gen, gen, RELEASE);
 }
 
 static int register_locked(struct tl_local *l)
@@ -385,7 +387,8 @@ bool tl_local_registered(const struct tl_local *l)
 
 int tl__ensure_registered(struct tl_local *l)
 {
-	if (tl_local_registered(l))
+	/* Not NULL: the callers' inline paths read it first. */
+	if (tl__registered(l))
 		return 0;
 	return l->flags & TL__NOAUTO ? -EINVAL : tl_local_register(l);
 }
