@@ -19,13 +19,14 @@ struct chunk {
 
 /*
  * Every size is a multiple of CHUNK_ALIGN, so a chunk either splits or fits
- * exactly: no slack is ever handed out and lost.
+ * exactly: no slack is ever handed out and lost.  A size is never 0 (no
+ * block has it), so rounded it holds a chunk header.
  */
 _Static_assert(sizeof(struct chunk) <= TL__MAXALIGN, "a chunk header fits one alignment unit");
 
 static size_t chunk_round(size_t size)
 {
-	return size < CHUNK_ALIGN ? CHUNK_ALIGN : TL__ALIGN(size, TL__MAXALIGN);
+	return TL__ALIGN(size, CHUNK_ALIGN);
 }
 
 static void *arena_alloc(size_t size, void *ctx)

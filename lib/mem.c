@@ -101,6 +101,8 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 	uintptr_t start, end;
 	size_t align;
 	char *b;
+	void *head;
+	int err;
 
 	if (!p || !buf || block < sizeof(struct tl_slot) ||
 	    block > SIZE_MAX / 2)
@@ -120,25 +122,22 @@ int tl_pool_init(struct tl_pool *p, void *buf, size_t size, size_t block)
 	end = start + (end - start) / block * block;
 
 	tl__lock();
-	if (p == pool && p->used) {
-		/* Re-carving would hand out blocks that are in use. */
-		tl__unlock();
-		return -EBUSY;
-	}
-	p->block = block;
-	p->base = (char *)start;
-	p->end = (char *)end;
-	p->used = 0;
-	p->free = NULL;
-	/* Thread the blocks from the top, so the lowest is handed out first. */
-	for (b = p->end - block; ; b -= block) {
-		*(void **)b = p->free;
-		p->free = b;
-		if (b == p->base)
-			break;
+	/* Re-carving would hand out blocks that are in use. */
+	err = p == pool && p->used ? -EBUSY : 0;
+	if (!err) {
+		p->block = block;
+		p->base = (char *)start;
+		p->end = (char *)end;
+		p->used = 0;
+		/* Thread the blocks from the top: the lowest goes out first. */
+		for (head = NULL, b = p->end; b != p->base; head = b) {
+			b -= block;
+			*(void **)b = head;
+		}
+		p->free = head;
 	}
 	tl__unlock();
-	return 0;
+	return err;
 }
 
 int tl_pool_attach(struct tl_pool *p)

@@ -15,30 +15,31 @@
  */
 #include "uthash_hooks.h"
 
-int tl__hash_oom;
-
 struct tl__name {
-	UT_hash_handle hh;
+	UT_hash_handle hh;	/* first: see uthash_hooks.h */
 	struct tl_local *local;
 };
+_Static_assert(offsetof(struct tl__name, hh) == 0,
+	       "uthash_hooks.h: a hashed struct starts with its handle");
 
 /*
  * by_index[i] is the registered local's address, or 0 for a free index.
- * gens[i] is the last generation index i handed out.  A bit in @freemap
- * marks each free index that may be handed out again: the lowest goes
- * first, as glibc hands out pthread keys, so that the exit rounds visit
- * values in the same order.  Index 0 is never used, so that 0 means "not
- * registered" in struct tl_local; an index that handed out its last
- * generation is retired: free, but never marked.  The three arrays share
- * one block behind a struct table, which lock-free readers (the release of
- * a slot, the exit of a task) reach through @table: a table that grew is
- * kept, on the @retired list, until tl_allocator_set() (when nobody may be
- * reading it), so a reader never finds freed memory.
+ * gens[i] is the last generation index i handed out.  The lowest free
+ * index goes first, as glibc hands out pthread keys, so that the exit
+ * rounds visit values in the same order: a search from @hint, the lowest
+ * index that may be free (the table is small, and registration rare).
+ * Index 0 is never used, so that 0 means "not registered" in struct
+ * tl_local; an index that handed out its last generation is retired:
+ * free, but never handed out again.  The two arrays share one block behind
+ * a struct table, which lock-free readers (the release of a slot, the exit
+ * of a task) reach through @table: a table that grew is kept, on the
+ * @retired list, until tl_allocator_set() (when nobody may be reading it),
+ * so a reader never finds freed memory.
  */
 struct table {
 	struct table *retired;	/* the one it replaced */
 	uint32_t cap;		/* entries */
-	uintptr_t by_index[];	/* then gens[cap], then the free map */
+	uintptr_t by_index[];	/* then gens[cap] */
 };
 /* An index that handed it out retires (smaller in the TL_DEBUG tests). */
 #ifndef TL__GEN_LAST
@@ -51,26 +52,18 @@ static struct {
 	struct table *table;	/* published with release: see above */
 	uintptr_t *by_index;
 	uint32_t *gens;
-	uint32_t *freemap;
 	uint32_t cap;		/* entries in by_index */
-	uint32_t hint;		/* no free index below 32 * hint */
+	uint32_t hint;		/* no free index below it */
 	uint32_t used;		/* registered locals */
 	uint32_t floor;		/* generation the used entries of a new table start at */
 	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
 } reg;
 
-/* Words of the free map of a table of @cap entries. */
-static uint32_t map_words(uint32_t cap)
-{
-	return (cap + 31) / 32;
-}
-
 /* Bytes of an index table of @cap entries. */
 static size_t table_size(uint32_t cap)
 {
 	return sizeof(struct table) +
-	       (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens)) +
-	       map_words(cap) * sizeof(*reg.freemap);
+	       (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens));
 }
 
 /* FNV-1a */
@@ -119,52 +112,51 @@ static void place_clear(struct tl_local *l)
 
 /* --------------------------------------------------------------- index */
 
-/* Mark index @i free, unless it handed out its last generation. */
+/* Free index @i. */
 static void index_put_locked(uint32_t i)
 {
 	TL__ASSERT_LOCKED();
 
 	TL__STORE(&reg.by_index[i], 0, RELAXED);
-	if (reg.gens[i] == GEN_LAST)
-		return;
-	reg.freemap[i / 32] |= 1u << (i % 32);
-	if (i / 32 < reg.hint)
-		reg.hint = i / 32;
+	if (i < reg.hint)
+		reg.hint = i;
 }
 
-/* The lowest free index, taken off the map; 0: none. */
+/* The lowest free index that is not retired, from now on taken; 0: none. */
 static uint32_t index_take_locked(void)
 {
-	uint32_t w, i;
+	uint32_t i;
 
 	TL__ASSERT_LOCKED();
 
-	for (w = reg.hint; w < map_words(reg.cap); w++)
-		if (reg.freemap[w])
-			break;
-	reg.hint = w;
-	if (w == map_words(reg.cap))
-		return 0;
-	i = w * 32 + (uint32_t)__builtin_ctz(reg.freemap[w]);
-	reg.freemap[w] &= reg.freemap[w] - 1;
-	return i;
+	for (i = reg.hint; i < reg.cap; i++)
+		if (!reg.by_index[i] && reg.gens[i] != GEN_LAST) {
+			reg.hint = i + 1;
+			return i;
+		}
+	reg.hint = i;
+	return 0;
 }
 
 static void shrink_locked(void);
 static struct tl__quiescer quiescer = { .fn = shrink_locked };
 
-/* Double the index table; the new entries are free. */
+/*
+ * Double the index table; the new entries are free.  Called when no index
+ * is free, so @hint is the first new one.
+ */
 static int grow_locked(void)
 {
+	/* Powers of two up to TL__INDEX_MAX + 1: doubling cannot wrap. */
 	uint32_t cap = reg.cap ? reg.cap * 2 : 16;
 	uint32_t i, old = reg.cap;
 	struct table *b;
 	uintptr_t *t;
-	uint32_t *g, *m;
+	uint32_t *g;
 
 	TL__ASSERT_LOCKED();
 
-	if (cap > TL__INDEX_MAX || cap < reg.cap)
+	if (cap > TL__INDEX_MAX)
 		return -ENOMEM;
 	b = tl__mem_alloc(table_size(cap));
 	if (!b)
@@ -174,23 +166,18 @@ static int grow_locked(void)
 	b->retired = reg.table;
 	t = b->by_index;
 	g = (uint32_t *)(void *)(t + cap);
-	m = g + cap;
-	memset(m, 0, map_words(cap) * sizeof(*m));
 	if (old) {
 		memcpy(t, reg.by_index, old * sizeof(*t));
 		memcpy(g, reg.gens, old * sizeof(*g));
-		memcpy(m, reg.freemap, map_words(old) * sizeof(*m));
 	}
 	reg.by_index = t;
 	reg.gens = g;
-	reg.freemap = m;
 	reg.cap = cap;
-	t[0] = 0;
-	g[0] = GEN_LAST;
-	for (i = old ? old : 1; i < cap; i++) {
+	for (i = old; i < cap; i++) {
+		t[i] = 0;
 		g[i] = i < reg.floor_cap ? reg.floor : 0;
-		index_put_locked(i);
 	}
+	g[0] = GEN_LAST;	/* never handed out */
 	TL__STORE(&reg.table, b, RELEASE);
 	return 0;
 }
@@ -241,7 +228,6 @@ static void shrink_locked(void)
 	TL__STORE(&reg.table, NULL, RELAXED);
 	reg.by_index = NULL;
 	reg.gens = NULL;
-	reg.freemap = NULL;
 	reg.cap = 0;
 	reg.hint = 0;
 }
@@ -312,9 +298,9 @@ static int name_add_locked(struct tl_local *l)
 	if (!rec)
 		return -ENOMEM;
 	rec->local = l;
-	tl__hash_oom = 0;
 	HASH_ADD_KEYPTR(hh, reg.names, l->name, len, rec);
-	if (tl__hash_oom) {
+	/* uthash could not allocate its table: it left @rec out, tbl NULL. */
+	if (!rec->hh.tbl) {
 		tl__mem_free(rec, sizeof(*rec));
 		return -ENOMEM;
 	}
@@ -341,16 +327,18 @@ static void name_del_locked(struct tl_local *l)
  */
 static void index_publish_locked(struct tl_local *l, uint32_t index)
 {
+	uint32_t gen = reg.gens[index] + 1;
+
 	TL__ASSERT_LOCKED();
 
-	TL__STORE(&reg.gens[index], reg.gens[index] + 1, RELEASE);
+	TL__STORE(&reg.gens[index], gen, RELEASE);
 	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
 	reg.used++;
 	l->tl__index = index;
 	l->tl__neg = 0;
 	l->tl__used = 0;
 	place_store(l, index);
-	TL__STORE(&l->tl__gen, reg.gens[index], RELEASE);
+	TL__STORE(&l->tl__gen, gen, RELEASE);
 }
 
 static int register_locked(struct tl_local *l)
@@ -399,7 +387,8 @@ bool tl_local_registered(const struct tl_local *l)
 
 int tl__ensure_registered(struct tl_local *l)
 {
-	if (tl_local_registered(l))
+	/* Not NULL: the callers' inline paths read it first. */
+	if (tl__registered(l))
 		return 0;
 	return l->flags & TL__NOAUTO ? -EINVAL : tl_local_register(l);
 }

@@ -14,13 +14,11 @@
 
 #pragma GCC visibility push(hidden)
 
-/* Set when uthash could not allocate during the last HASH_ADD. */
-extern int tl__hash_oom;
-
 #define uthash_malloc(sz)		tl__mem_alloc(sz)
 #define uthash_free(ptr, sz)		tl__mem_free((ptr), (sz))
 #define HASH_NONFATAL_OOM		1
-#define uthash_nonfatal_oom(obj)	do { (void)(obj); tl__hash_oom = 1; } while (0)
+/* A failed HASH_ADD leaves the element's hh.tbl NULL: the caller checks that. */
+#define uthash_nonfatal_oom(obj)	do { (void)(obj); } while (0)
 
 /*
  * One out-of-line hash instead of uthash's inlined Jenkins at every use:
@@ -37,6 +35,15 @@ unsigned tl__hash_name(const void *key, size_t len);
 #else
 #include <uthash.h>
 #endif
+
+/*
+ * Every hashed struct has its handle first (registry.c asserts it), so an
+ * element and its handle share an address: no table's offset to read.
+ */
+#undef ELMT_FROM_HH
+#undef HH_FROM_ELMT
+#define ELMT_FROM_HH(tbl, hhp)	((void *)(hhp))
+#define HH_FROM_ELMT(tbl, elp)	((UT_hash_handle *)(void *)(elp))
 
 #if TL_HEAPLESS
 /*
