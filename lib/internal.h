@@ -26,15 +26,18 @@
 #define TL__HOT static inline __attribute__((always_inline))
 #endif
 
-/* struct tl_slot.info: registry index << 3 | ownership bits */
+/* struct tl_slot.info: registry index << TL__SLOT_SHIFT | ownership bits */
 #define TL__SLOT_BOUND	0x1u	/* the caller's: tl_bind(), a scope */
 #define TL__SLOT_TYPED	0x2u	/* inline data follows; its size after the header */
 #define TL__SLOT_SCOPE	0x4u	/* a struct tl_scope's binding: borrowed */
-#define TL__SLOT_FLAGS	(TL__SLOT_BOUND | TL__SLOT_TYPED | TL__SLOT_SCOPE)
+/* A slot of the allocator: a pointer slot may be kept (threads only). */
+#define TL__SLOT_HEAP	(TL_THREADS ? 0x20u : 0)
+#define TL__SLOT_FLAGS	(TL__SLOT_BOUND | TL__SLOT_TYPED | TL__SLOT_SCOPE | \
+			 TL__SLOT_HEAP)
 /* Since linked: cached once (FILLED), or more than once (both); cache.c. */
 #define TL__SLOT_FILLED	0x8u
 #define TL__SLOT_MULTI	(TL__SLOT_FILLED << 1)
-#define TL__SLOT_SHIFT	5
+#define TL__SLOT_SHIFT	6
 #define TL__SLOT_INDEX	(~0u << TL__SLOT_SHIFT)
 #define TL__INDEX_MAX	(UINT32_MAX >> TL__SLOT_SHIFT)
 
@@ -159,6 +162,18 @@ static inline void tl__window_close(struct tl__window *w)
 #endif
 
 /*
+ * registry.c: the index table (see there), published with release; NULL
+ * while no local was registered since the allocator was set.
+ */
+struct tl__table {
+	struct tl__table *retired;	/* the one it replaced */
+	uint32_t cap;			/* entries */
+	uintptr_t by_index[];		/* then gens[cap] */
+};
+
+extern struct tl__table *tl__table;
+
+/*
  * The local a slot belongs to, if it is still registered with the slot's
  * generation.  No lock, and only the index table is read, never a local
  * (a dead slot's may be gone): a slot found dead stays dead (generations
@@ -166,7 +181,31 @@ static inline void tl__window_close(struct tl__window *w)
  * local returned may be unregistered right after: read or write it only
  * inside a window (tl__window_open()), or for a local the caller uses.
  */
-struct tl_local *tl__resolve(const struct tl_slot *s);
+TL__HOT struct tl_local *tl__resolve(const struct tl_slot *s)
+{
+	const struct tl__table *b = TL__LOAD(&tl__table, ACQUIRE);
+	uint32_t i = tl__slot_index(s), g;
+	const uint32_t *gens;
+	struct tl_local *l;
+
+	/* Gen 0 (an exit round's marker, a scope's mark) is nobody's. */
+	if (!b || i >= b->cap || !s->gen)
+		return NULL;
+	/*
+	 * Only the table is read, never a local: the local an index held
+	 * may be gone (unregistered, its storage reused) by the time a dead
+	 * slot is looked at.  A registration stores its generation before
+	 * its address (unregistering clears the address only), so the same
+	 * generation read on both sides of the address means the address
+	 * is that generation's local, or 0.
+	 */
+	gens = (const uint32_t *)(const void *)(b->by_index + b->cap);
+	g = TL__LOAD(&gens[i], ACQUIRE);
+	if (g != s->gen)
+		return NULL;
+	l = (struct tl_local *)TL__LOAD(&b->by_index[i], ACQUIRE);
+	return TL__LOAD(&gens[i], ACQUIRE) == g ? l : NULL;
+}
 
 /*
  * cache.c: give @l a new cache key so that no cache entry of any thread matches it;
@@ -284,8 +323,68 @@ struct tl__quiescer {
 void tl__mem_on_quiesce_locked(struct tl__quiescer *q);
 void *tl__mem_alloc(size_t size);
 void tl__mem_free(void *ptr, size_t size);
-struct tl_slot *tl__slot_alloc(size_t data_size);
-void tl__slot_free(struct tl_slot *s);
+struct tl_slot *tl__slot_alloc_slow(size_t data_size);
+void tl__slot_free_slow(struct tl_slot *s);
+
+#if TL_THREADS
+/*
+ * A thread's record (mem.c, where the records live and why): the slots it
+ * keeps from its releases, for its next first values without a lock, and
+ * its window.
+ */
+#define TL__KEPT_MAX	64
+
+struct tl__rec {
+	void *free;		/* kept slots, linked through their first word */
+	unsigned n;
+	unsigned window;	/* 1 while resolving without the lock */
+	struct tl_node link;	/* on the list of records while a thread's */
+};
+
+extern TL__THREAD_LOCAL struct tl__self {
+	struct tl__rec *rec;	/* NULL: not listed */
+	bool ended;		/* its pthread key's destructor ran: never again */
+} tl__self;
+#endif
+
+/*
+ * A slot with @data_size bytes of inline data (0: a pointer slot), value
+ * NULL: one this thread kept, else from the pool or the allocator (the
+ * lock taken for them); NULL when there is none.
+ */
+TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
+{
+#if TL_THREADS
+	struct tl__rec *r = tl__self.rec;
+
+	if (TL__LIKELY(!data_size && r && r->free)) {
+		struct tl_slot *s = r->free;
+
+		r->free = *(void **)s;
+		r->n--;
+		s->info = TL__SLOT_HEAP;
+		s->value = NULL;
+		return s;
+	}
+#endif
+	return tl__slot_alloc_slow(data_size);
+}
+
+/* Give a library slot back: kept by this thread, or to its pool or allocator. */
+TL__HOT void tl__slot_free(struct tl_slot *s)
+{
+#if TL_THREADS
+	struct tl__rec *r = tl__self.rec;
+
+	if (TL__LIKELY((s->info & TL__SLOT_HEAP) && r && r->n < TL__KEPT_MAX)) {
+		*(void **)s = r->free;
+		r->free = s;
+		r->n++;
+		return;
+	}
+#endif
+	tl__slot_free_slow(s);
+}
 
 #if TL_THREADS
 /* Wait until every window open now has closed.  Call without the lock. */

@@ -185,7 +185,7 @@ static size_t *slot_size_field(struct tl_slot *s)
  * every thread's window (below); a thread takes its record off the list
  * when it ends.
  *
- * Kept slots: up to SLOT_CACHE_MAX of the pointer slots a thread freed
+ * Kept slots: up to TL__KEPT_MAX of the pointer slots a thread freed
  * (from the allocator, not the pool), for its next first values: a task
  * that sets a few values and ends takes no lock and calls no allocator.
  */
@@ -203,8 +203,6 @@ static size_t *slot_size_field(struct tl_slot *s)
 #endif
 #endif
 
-#define SLOT_CACHE_MAX 64
-
 /*
  * The records are static, not in the thread's TLS: a thread first listed
  * during the last round of pthread-key destructors never has rec_exit()
@@ -214,15 +212,8 @@ static size_t *slot_size_field(struct tl_slot *s)
  * taken, a thread goes unlisted.  A cache line each: windows are written
  * at every exit.
  */
-struct thread_rec {
-	void *free;		/* kept slots, linked through their first word */
-	unsigned n;
-	unsigned window;	/* 1 while resolving without the lock */
-	struct tl_node link;	/* on @recs while a thread's, else on @rec_free */
-};
-
 static union {
-	struct thread_rec rec;
+	struct tl__rec rec;
 	_Alignas(64) char line[64];
 } rec_table[TL_THREAD_RECORDS];
 static unsigned rec_fresh;	/* rec_table[rec_fresh..]: never handed out */
@@ -231,10 +222,7 @@ static struct tl_node rec_free = TL_NODE_INIT(rec_free);	/* likewise */
 static pthread_key_t rec_key;	/* its destructor: rec_exit() */
 static bool rec_key_made;
 
-static TL__THREAD_LOCAL struct {
-	struct thread_rec *rec;	/* NULL: not listed */
-	bool ended;		/* rec_exit() ran: never listed again */
-} self;
+TL__THREAD_LOCAL struct tl__self tl__self;
 
 static void rec_exit(void *unused);
 
@@ -256,14 +244,14 @@ __attribute__((constructor)) static void rec_setup(void)
 }
 
 /* A record off @rec_free or never used, empty, on @recs; NULL: none left. */
-static struct thread_rec *rec_take_locked(void)
+static struct tl__rec *rec_take_locked(void)
 {
-	struct thread_rec *r;
+	struct tl__rec *r;
 
 	TL__ASSERT_LOCKED();
 
 	if (!tl_node_empty(&rec_free)) {
-		r = tl_node_first_entry(&rec_free, struct thread_rec, link);
+		r = tl_node_first_entry(&rec_free, struct tl__rec, link);
 		tl_node_del(&r->link);
 	} else if (rec_fresh < TL_THREAD_RECORDS) {
 		r = &rec_table[rec_fresh++].rec;
@@ -277,10 +265,10 @@ static struct thread_rec *rec_take_locked(void)
 	return r;
 }
 
-static void rec_empty_locked(struct thread_rec *r);
+static void rec_empty_locked(struct tl__rec *r);
 
 /* Back to @rec_free, its kept slots to the allocator. */
-static void rec_put_locked(struct thread_rec *r)
+static void rec_put_locked(struct tl__rec *r)
 {
 	TL__ASSERT_LOCKED();
 
@@ -291,9 +279,9 @@ static void rec_put_locked(struct thread_rec *r)
 
 static __attribute__((noinline)) bool rec_list_slow(void)
 {
-	struct thread_rec *r = NULL;
+	struct tl__rec *r = NULL;
 
-	if (self.ended)
+	if (tl__self.ended)
 		return false;
 	tl__lock();
 	/* Listed only with the key set: its destructor takes it off again. */
@@ -305,18 +293,18 @@ static __attribute__((noinline)) bool rec_list_slow(void)
 		}
 	}
 	tl__unlock();
-	self.rec = r;
+	tl__self.rec = r;
 	return r != NULL;
 }
 
 /* Put this thread on the list; false if it cannot be (no key, no record). */
 static inline bool rec_list(void)
 {
-	return TL__LIKELY(self.rec != NULL) || rec_list_slow();
+	return TL__LIKELY(tl__self.rec != NULL) || rec_list_slow();
 }
 
 /* Give every kept slot of @r back to the allocator.  Call with the lock held. */
-static void rec_empty_locked(struct thread_rec *r)
+static void rec_empty_locked(struct tl__rec *r)
 {
 	TL__ASSERT_LOCKED();
 
@@ -331,7 +319,7 @@ static void rec_empty_locked(struct thread_rec *r)
 
 void tl__slot_caches_drain_locked(void)
 {
-	struct thread_rec *r;
+	struct tl__rec *r;
 
 	TL__ASSERT_LOCKED();
 
@@ -342,12 +330,12 @@ void tl__slot_caches_drain_locked(void)
 /* In a fork() child: the other threads are gone, their records free. */
 void tl__thread_recs_fork_locked(void)
 {
-	struct thread_rec *r, *n;
+	struct tl__rec *r, *n;
 
 	TL__ASSERT_LOCKED();
 
 	tl_for_each_entry_safe(r, n, &recs, link)
-		if (r != self.rec)
+		if (r != tl__self.rec)
 			rec_put_locked(r);
 }
 
@@ -360,13 +348,13 @@ void tl__thread_recs_fork_locked(void)
 static void rec_exit(void *unused)
 {
 	(void)unused;
-	self.ended = true;
-	if (!self.rec)
+	tl__self.ended = true;
+	if (!tl__self.rec)
 		return;
 	tl__lock();
-	rec_put_locked(self.rec);
+	rec_put_locked(tl__self.rec);
 	tl__unlock();
-	self.rec = NULL;
+	tl__self.rec = NULL;
 }
 
 /*
@@ -430,7 +418,7 @@ void tl__window_open(struct tl__window *w)
 		tl__lock();
 		return;
 	}
-	TL__STORE(&self.rec->window, 1, RELAXED);
+	TL__STORE(&tl__self.rec->window, 1, RELAXED);
 	if (window_fence)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	else
@@ -442,19 +430,19 @@ void tl__window_close(struct tl__window *w)
 	if (w->locked)
 		tl__unlock();
 	else
-		TL__STORE(&self.rec->window, 0, RELEASE);
+		TL__STORE(&tl__self.rec->window, 0, RELEASE);
 }
 
 /*
  * Until @r's window is closed: a few yields, then short sleeps, so that a
  * thread of a lower real-time priority on this CPU gets to close it.
  */
-static void window_wait(const struct thread_rec *r)
+static void window_wait(const struct tl__rec *r)
 {
 	static const struct timespec nap = { .tv_nsec = 10000 };
 	unsigned n;
 
-	for (n = 0; r != self.rec && TL__LOAD(&r->window, ACQUIRE); n++)
+	for (n = 0; r != tl__self.rec && TL__LOAD(&r->window, ACQUIRE); n++)
 		if (n < 64)
 			sched_yield();
 		else
@@ -463,7 +451,7 @@ static void window_wait(const struct thread_rec *r)
 
 void tl__windows_wait(void)
 {
-	struct thread_rec *r;
+	struct tl__rec *r;
 
 	fence_all();
 	tl__lock();
@@ -472,28 +460,15 @@ void tl__windows_wait(void)
 	tl__unlock();
 }
 
-static struct tl_slot *cache_pop(size_t data_size)
-{
-	struct thread_rec *r = self.rec;
-	void *b = r ? r->free : NULL;
-
-	if (data_size || !b)
-		return NULL;
-	r->free = *(void **)b;
-	r->n--;
-	return b;
-}
-
-/* Keep @s for this thread, if it is a pointer slot of the allocator. */
+/* Keep @s, a pointer slot of the allocator, for this thread, listing it. */
 static bool cache_push(struct tl_slot *s)
 {
-	struct thread_rec *r;
+	struct tl__rec *r;
 
-	if ((s->info & TL__SLOT_TYPED) ||
-	    pool_owns(TL__LOAD(&pool, ACQUIRE), s) || !rec_list())
+	if (!rec_list())
 		return false;
-	r = self.rec;
-	if (r->n == SLOT_CACHE_MAX)
+	r = tl__self.rec;
+	if (r->n == TL__KEPT_MAX)
 		return false;
 	*(void **)s = r->free;
 	r->free = s;
@@ -501,12 +476,6 @@ static bool cache_push(struct tl_slot *s)
 	return true;
 }
 #else
-static struct tl_slot *cache_pop(size_t data_size)
-{
-	(void)data_size;
-	return NULL;
-}
-
 static bool cache_push(struct tl_slot *s)
 {
 	(void)s;
@@ -537,32 +506,31 @@ static void pool_push_locked(struct tl_pool *p, void *b)
 	p->used--;
 }
 
-struct tl_slot *tl__slot_alloc(size_t data_size)
+struct tl_slot *tl__slot_alloc_slow(size_t data_size)
 {
 	size_t total;
-	struct tl_slot *s;
+	struct tl_slot *s = NULL;
+	bool heap;
 
 	/* So large that the slot's size would wrap: no memory has it. */
 	if (data_size > SIZE_MAX / 2)
 		return NULL;
 	total = TL_SLOT_SIZE(data_size);
-	s = cache_pop(data_size);
-	if (!s) {
-		tl__lock();
-		if (pool && total <= pool->block)
-			s = pool_pop_locked(pool);
-		/*
-		 * Heapless: with a pool attached it is the only source of
-		 * slots, so they never eat the registry's arena.
-		 */
-		if (!s && (!TL_HEAPLESS || !pool))
-			s = tl__mem_alloc(total);
-		tl__unlock();
-		if (!s)
-			return NULL;
-	}
+	tl__lock();
+	if (pool && total <= pool->block)
+		s = pool_pop_locked(pool);
+	/*
+	 * Heapless: with a pool attached it is the only source of slots, so
+	 * they never eat the registry's arena.
+	 */
+	heap = !s && (!TL_HEAPLESS || !pool);
+	if (heap)
+		s = tl__mem_alloc(total);
+	tl__unlock();
+	if (!s)
+		return NULL;
 
-	s->info = 0;
+	s->info = heap ? TL__SLOT_HEAP : 0;
 	s->value = NULL;
 	if (data_size) {
 		s->info = TL__SLOT_TYPED;
@@ -572,12 +540,12 @@ struct tl_slot *tl__slot_alloc(size_t data_size)
 	return s;
 }
 
-void tl__slot_free(struct tl_slot *s)
+void tl__slot_free_slow(struct tl_slot *s)
 {
 	size_t total = TL_SLOT_SIZE(s->info & TL__SLOT_TYPED ?
 				    *slot_size_field(s) : 0);
 
-	if (cache_push(s))
+	if ((s->info & TL__SLOT_HEAP) && cache_push(s))
 		return;
 	tl__lock();
 	if (pool_owns(pool, s))

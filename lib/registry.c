@@ -31,16 +31,11 @@ _Static_assert(offsetof(struct tl__name, hh) == 0,
  * Index 0 is never used, so that 0 means "not registered" in struct
  * tl_local; an index that handed out its last generation is retired:
  * free, but never handed out again.  The two arrays share one block behind
- * a struct table, which lock-free readers (the release of a slot, the exit
- * of a task) reach through @table: a table that grew is kept, on the
- * @retired list, until tl_allocator_set() (when nobody may be reading it),
- * so a reader never finds freed memory.
+ * a struct tl__table (internal.h), which lock-free readers (the release
+ * of a slot, the exit of a task) reach through tl__table: a table that
+ * grew is kept, on the @retired list, until tl_allocator_set() (when
+ * nobody may be reading it), so a reader never finds freed memory.
  */
-struct table {
-	struct table *retired;	/* the one it replaced */
-	uint32_t cap;		/* entries */
-	uintptr_t by_index[];	/* then gens[cap] */
-};
 /* An index that handed it out retires (smaller in the TL_DEBUG tests). */
 #ifndef TL__GEN_LAST
 #define TL__GEN_LAST	UINT32_MAX
@@ -49,7 +44,6 @@ struct table {
 
 static struct {
 	struct tl__name *names;
-	struct table *table;	/* published with release: see above */
 	uintptr_t *by_index;
 	uint32_t *gens;
 	uint32_t cap;		/* entries in by_index */
@@ -59,10 +53,12 @@ static struct {
 	uint32_t floor_cap;	/* entries of earlier tables: the used ones */
 } reg;
 
+struct tl__table *tl__table;
+
 /* Bytes of an index table of @cap entries. */
 static size_t table_size(uint32_t cap)
 {
-	return sizeof(struct table) +
+	return sizeof(struct tl__table) +
 	       (size_t)cap * (sizeof(*reg.by_index) + sizeof(*reg.gens));
 }
 
@@ -150,7 +146,7 @@ static int grow_locked(void)
 	/* Powers of two up to TL__INDEX_MAX + 1: doubling cannot wrap. */
 	uint32_t cap = reg.cap ? reg.cap * 2 : 16;
 	uint32_t i, old = reg.cap;
-	struct table *b;
+	struct tl__table *b;
 	uintptr_t *t;
 	uint32_t *g;
 
@@ -163,7 +159,7 @@ static int grow_locked(void)
 		return -ENOMEM;
 	tl__mem_on_quiesce_locked(&quiescer);
 	b->cap = cap;
-	b->retired = reg.table;
+	b->retired = tl__table;
 	t = b->by_index;
 	g = (uint32_t *)(void *)(t + cap);
 	if (old) {
@@ -178,20 +174,20 @@ static int grow_locked(void)
 		g[i] = i < reg.floor_cap ? reg.floor : 0;
 	}
 	g[0] = GEN_LAST;	/* never handed out */
-	TL__STORE(&reg.table, b, RELEASE);
+	TL__STORE(&tl__table, b, RELEASE);
 	return 0;
 }
 
 /* Free the tables @b replaced. */
-static void retired_free_locked(struct table *b)
+static void retired_free_locked(struct tl__table *b)
 {
-	struct table *r = b->retired;
+	struct tl__table *r = b->retired;
 
 	TL__ASSERT_LOCKED();
 
 	b->retired = NULL;
 	while (r) {
-		struct table *next = r->retired;
+		struct tl__table *next = r->retired;
 
 		tl__mem_free(r, table_size(r->cap));
 		r = next;
@@ -209,9 +205,9 @@ static void shrink_locked(void)
 
 	TL__ASSERT_LOCKED();
 
-	if (!reg.table)
+	if (!tl__table)
 		return;
-	retired_free_locked(reg.table);
+	retired_free_locked(tl__table);
 	if (reg.used)
 		return;
 	/*
@@ -224,39 +220,14 @@ static void shrink_locked(void)
 			reg.floor = reg.gens[i];
 	if (reg.cap > reg.floor_cap)
 		reg.floor_cap = reg.cap;
-	tl__mem_free(reg.table, table_size(reg.cap));
-	TL__STORE(&reg.table, NULL, RELAXED);
+	tl__mem_free(tl__table, table_size(reg.cap));
+	TL__STORE(&tl__table, NULL, RELAXED);
 	reg.by_index = NULL;
 	reg.gens = NULL;
 	reg.cap = 0;
 	reg.hint = 0;
 }
 
-struct tl_local *tl__resolve(const struct tl_slot *s)
-{
-	const struct table *b = TL__LOAD(&reg.table, ACQUIRE);
-	uint32_t i = tl__slot_index(s), g;
-	const uint32_t *gens;
-	struct tl_local *l;
-
-	/* Gen 0 (an exit round's marker, a scope's mark) is nobody's. */
-	if (!b || i >= b->cap || !s->gen)
-		return NULL;
-	/*
-	 * Only the table is read, never a local: the local an index held
-	 * may be gone (unregistered, its storage reused) by the time a dead
-	 * slot is looked at.  A registration stores its generation before
-	 * its address (unregistering clears the address only), so the same
-	 * generation read on both sides of the address means the address
-	 * is that generation's local, or 0.
-	 */
-	gens = (const uint32_t *)(const void *)(b->by_index + b->cap);
-	g = TL__LOAD(&gens[i], ACQUIRE);
-	if (g != s->gen)
-		return NULL;
-	l = (struct tl_local *)TL__LOAD(&b->by_index[i], ACQUIRE);
-	return TL__LOAD(&gens[i], ACQUIRE) == g ? l : NULL;
-}
 
 /* ------------------------------------------------------------ register */
 
