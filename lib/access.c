@@ -1,24 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * lib/access.c - the slow half of tl_get/tl_set/tl_this (a cache miss: walk
- * the current task's list, then fill the cache, cache.c).  tl_del and
+ * the current task's list, then fill the cache, lookup.h).  tl_del and
  * tl_bind, never on the hot path, are in bind.c.
  */
 #include "lookup.h"
-
-struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
-				bool none)
-{
-	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
-
-	if (!s && none && TL_CACHE_SIZE > 0) {
-		tl__cache_mark_none(l);
-		tl__cache_fill(l, p, &tl__none);
-	} else if (s) {
-		tl__cache_fill(l, p, s);
-	}
-	return s;
-}
 
 /*
  * A new slot @out for @l in the current task (@p), with @size bytes of
@@ -27,8 +13,8 @@ struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
  * -ENOENT (@l->init unregistered @l).
  */
-static int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
-	       struct tl_slot **out)
+TL__HOT int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
+		     struct tl_slot **out)
 {
 	uint32_t gen = l->tl__gen;
 	struct tl_slot *s;

@@ -3,8 +3,7 @@
  * lib/lookup.h - the slow path's lookup, shared by the value calls
  * (access.c) and scopes (scope.c): where the current task's value of a
  * local lives, the probe of the thread's cache, and the walk behind it.
- * The steps before the walk and the cache fill are inlined into each
- * caller; the walk is out of line, in access.c.
+ * All of it is inlined into each caller.
  */
 #ifndef TASKLOCAL_LOOKUP_H
 #define TASKLOCAL_LOOKUP_H
@@ -204,8 +203,19 @@ TL__HOT void tl__cache_mark_none(struct tl_local *l)
  * The walk behind tl__lookup(): it caches what it finds, or "no value"
  * when @none says so (lookups; not a first value, about to be added).
  */
-struct tl_slot *tl__lookup_walk(struct tl_local *l, const struct tl__place *p,
-				bool none);
+TL__HOT struct tl_slot *tl__lookup_walk(struct tl_local *l,
+					const struct tl__place *p, bool none)
+{
+	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
+
+	if (!s && none && TL_CACHE_SIZE > 0) {
+		tl__cache_mark_none(l);
+		tl__cache_fill(l, p, &tl__none);
+	} else if (s) {
+		tl__cache_fill(l, p, s);
+	}
+	return s;
+}
 
 /*
  * The current task's slot of registered local @l: the cache, or a walk.
