@@ -251,9 +251,13 @@ TL__HOT bool tl__cache_forget(const struct tl_local *l,
 		return true;
 	if (s->info & TL__SLOT_MULTI)
 		return false;
-	/* The slot's index: @l's may be changing (an unregistration). */
+	/*
+	 * @l's set: if @l is being unregistered (or registered again), the
+	 * set may be another or the empty one, where nothing is found, and
+	 * @l gets a new key instead.
+	 */
 	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					  tl__set_offset(tl__slot_index(s)));
+					  TL__LOAD(&l->tl__off, ACQUIRE));
 	key = TL__LOAD(&l->tl__key, RELAXED);
 	for (i = 0; i < TL__WAYS; i++)
 		if (e[i].slot == s && e[i].key == key) {
@@ -370,8 +374,11 @@ TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
 	return tl__slot_alloc_slow(data_size);
 }
 
-/* Give a library slot back: kept by this thread, or to its pool or allocator. */
-TL__HOT void tl__slot_free(struct tl_slot *s)
+/*
+ * Keep library slot @s for this thread's next first values, if it is one
+ * that may be kept and there is room: no lock, no call.
+ */
+TL__HOT bool tl__slot_keep(struct tl_slot *s)
 {
 #if TL_THREADS
 	struct tl__rec *r = tl__self.rec;
@@ -380,10 +387,19 @@ TL__HOT void tl__slot_free(struct tl_slot *s)
 		*(void **)s = r->free;
 		r->free = s;
 		r->n++;
-		return;
+		return true;
 	}
+#else
+	(void)s;
 #endif
-	tl__slot_free_slow(s);
+	return false;
+}
+
+/* Give a library slot back: kept by this thread, or to its pool or allocator. */
+TL__HOT void tl__slot_free(struct tl_slot *s)
+{
+	if (!tl__slot_keep(s))
+		tl__slot_free_slow(s);
 }
 
 #if TL_THREADS

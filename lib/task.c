@@ -153,8 +153,9 @@ TL__THREAD_LOCAL struct tl__exiting tl__exiting;
 
 /* ------------------------------------------------------------- release */
 
-struct tl_local *tl__unlinked(const struct tl_slot *s,
-			      const struct tl__window *w)
+/* tl__unlinked(), inlined into the exit rounds. */
+TL__HOT struct tl_local *slot_unlinked(const struct tl_slot *s,
+				       const struct tl__window *w)
 {
 	struct tl_local *l = tl__resolve(s);
 
@@ -166,6 +167,12 @@ struct tl_local *tl__unlinked(const struct tl_slot *s,
 	else
 		tl__invalidate(l);
 	return l;
+}
+
+struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl__window *w)
+{
+	return slot_unlinked(s, w);
 }
 
 /*
@@ -281,15 +288,16 @@ void tl__drop(struct tl_node *list)
  * value with no destructor to run (none, an unregistered local, a
  * scope's) needs no mark.  A slot of the caller's (tl_bind(), a scope) is
  * the caller's again at once: a later destructor may free or reuse it.
- * One of the library's goes on the chain @done (through its value, which
- * nothing reads any more), given back once the window closes (freeing
- * may take the lock).
+ * One of the library's is kept by this thread if it can be (no lock),
+ * else goes on the chain @done (through its value, which nothing reads
+ * any more), given back once the window closes (freeing may take the
+ * lock).
  */
 static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 				   struct tl_slot **done, struct tl__window *w)
 {
 	struct tl_node *next = s->node.next;
-	struct tl_local *l = tl__unlinked(s, w);
+	struct tl_local *l = slot_unlinked(s, w);
 	void (*destroy)(void *) = l && !(s->info & TL__SLOT_SCOPE) ?
 				  l->destroy : NULL;
 
@@ -297,7 +305,7 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 		tl_node_del(&s->node);
 		if (s->info & TL__SLOT_BOUND) {
 			slot_finish(s, NULL);	/* no free, no lock */
-		} else {
+		} else if (!tl__slot_keep(s)) {
 			s->value = *done;
 			*done = s;
 		}
