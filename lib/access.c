@@ -26,14 +26,15 @@ TL__HOT int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
 	s = tl__slot_alloc(size);
 	if (!s)
 		return -ENOMEM;
-	if (size && l->init)
+	if (size && l->init) {
 		l->init(s->value, l->arg);
-	else if (size)
+		/* The hook may have unregistered @l: its storage goes back. */
+		if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != gen)) {
+			tl__slot_free(s);
+			return -ENOENT;
+		}
+	} else if (size) {
 		memset(s->value, 0, size);
-	/* The hook may have unregistered @l: its storage then goes back. */
-	if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != gen)) {
-		tl__slot_free(s);
-		return -ENOENT;
 	}
 	tl__slot_link(s, l, p->head, true);
 	tl__cache_put(l, p, s);

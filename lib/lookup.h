@@ -146,8 +146,11 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 	struct tl__centry *e = tl__set_of(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
-	/* Not registered any more (a typed local's init, say): never set 0. */
-	if (!tl__registered(l) || (char *)e == (char *)tl__thread.cache)
+	/*
+	 * The callers hold a registered local (nobody may unregister it
+	 * meanwhile); the empty first set is never written, whatever.
+	 */
+	if ((char *)e == (char *)tl__thread.cache)
 		return;
 #if TL_THREADS
 	if (count && s != &tl__none)

@@ -311,6 +311,7 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
 		}
 		return next;
 	}
+	mark->gen = 0;
 	mark->info = s->info & TL__SLOT_INDEX;
 	tl_node_add(&mark->node, &s->node);
 	tl_node_del(&s->node);
@@ -330,7 +331,7 @@ static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
  */
 static bool destroy_round(struct tl_node *task)
 {
-	struct tl_slot mark = { .gen = 0 }, *done = NULL;
+	struct tl_slot mark, *done = NULL;	/* mark: set when it is used */
 	struct tl_node *n = task->next;
 	struct tl__window w;
 	struct tl_slot *s;
