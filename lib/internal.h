@@ -41,9 +41,14 @@
 #define TL__SLOT_INDEX	(~0u << TL__SLOT_SHIFT)
 #define TL__INDEX_MAX	(UINT32_MAX >> TL__SLOT_SHIFT)
 
+/*
+ * Relaxed: a lookup of a task that another thread looks up too (through a
+ * discriminator) reads the index while that one counts a fill in the
+ * flags (tl__slot_count_fill()); the index bits never change meanwhile.
+ */
 static inline uint32_t tl__slot_index(const struct tl_slot *s)
 {
-	return s->info >> TL__SLOT_SHIFT;
+	return TL__LOAD(&s->info, RELAXED) >> TL__SLOT_SHIFT;
 }
 
 static inline struct tl_slot *tl__slot_of(struct tl_node *node)

@@ -11,7 +11,7 @@
  * one registration forever and a slot left behind by an unregistered local
  * never matches a new local that reuses its index.  An index whose count
  * reaches UINT32_MAX is retired, never handed out again, so a count never
- * wraps: exhausting the 2^27 indices would take 2^59 registrations.
+ * wraps: exhausting the 2^26 - 1 indices would take 2^58 registrations.
  */
 #include "uthash_hooks.h"
 
@@ -152,7 +152,8 @@ static int grow_locked(void)
 
 	TL__ASSERT_LOCKED();
 
-	if (cap > TL__INDEX_MAX)
+	/* Indices 1 .. cap - 1 must fit a slot's index bits. */
+	if (cap - 1 > TL__INDEX_MAX)
 		return -ENOMEM;
 	b = tl__mem_alloc(table_size(cap));
 	if (!b)

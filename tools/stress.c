@@ -5,7 +5,8 @@
  * keys created and deleted, locals registered and unregistered with
  * values left (on the stack, whose memory is soon another frame's), and a
  * local on the heap that one thread unregisters and frees while the
- * others' tasks that hold its values exit.  Run by `make check-tsan`
+ * others' tasks that hold its values exit, and one task every thread
+ * reads at once through a discriminator.  Run by `make check-tsan`
  * under ThreadSanitizer: no data race, and no task ever sees another's
  * value.
  */
@@ -30,6 +31,24 @@ static struct tl_local shared[LOCALS] = {
 };
 static tl_key_t keys[KEYS];
 static atomic_long wrong, destroyed;
+
+/*
+ * A task no thread runs, whose values every thread reads (read-only, as
+ * a discriminator's object may be read by several threads at once).
+ */
+static struct tl_node common = TL_NODE_INIT(common);
+
+static struct tl_node *common_current(struct tl_discriminator *d)
+{
+	(void)d;
+	return &common;
+}
+
+static struct tl_discriminator by_common = { common_current };
+static struct tl_local viewed[LOCALS] = {
+	TL_LOCAL(.disc = &by_common), TL_LOCAL(.disc = &by_common),
+	TL_LOCAL(.disc = &by_common), TL_LOCAL(.disc = &by_common),
+};
 
 static void count(void *v)
 {
@@ -105,6 +124,8 @@ static void check(struct tl_node *tasks, int round, void *id)
 		wrong += tl_get(&shared[0]) != &tasks[t];
 		k = tl_getspecific(keys[(round + t) % KEYS]);
 		wrong += k != NULL && k != &tasks[t];
+		wrong += tl_get(&viewed[(round + t) % LOCALS]) !=
+			 &viewed[(round + t) % LOCALS];
 	}
 }
 
@@ -126,11 +147,26 @@ static void churn_registry(void)
 	tl_task_exit(&task);
 }
 
+/*
+ * The common task's values first, each thread from another end: the
+ * walks that find them and the fills that count them race, with no lock
+ * taken in between to order them.
+ */
+static void view(const int *id)
+{
+	for (int i = LOCALS - 1; i >= 0; i--) {
+		int v = (i + *id) % LOCALS;
+
+		wrong += tl_get(&viewed[v]) != &viewed[v];
+	}
+}
+
 static void *worker(void *id)
 {
 	struct tl_node tasks[TASKS];
 	int round, t;
 
+	view(id);
 	for (round = 0; round < ROUNDS; round++) {
 		fill(tasks, round);
 		check(tasks, round, id);
@@ -153,12 +189,18 @@ int main(void)
 	for (i = 0; i < KEYS; i++)
 		if (tl_key_create(&keys[i], count))
 			return 1;
-	for (i = 0; i < THREADS; i++)
+	for (i = 0; i < LOCALS; i++)
+		if (tl_set(&viewed[i], &viewed[i]))
+			return 1;
+	for (i = 0; i < THREADS; i++) {
+		ids[i] = i;
 		if (pthread_create(&th[i], NULL, worker, &ids[i]))
 			return 1;
+	}
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
 	heap_renew(true);
+	tl_task_exit(&common);
 	printf("stress: %d threads x %d rounds, %ld wrong values, %ld destructor calls\n",
 	       THREADS, ROUNDS, (long)wrong, (long)destroyed);
 	return wrong != 0;

@@ -128,7 +128,8 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
  * library's allocator (struct tl_allocator), never in a heapless build
  * without one.
  * Return: 0, EINVAL (@key NULL), ENOMEM (no memory for the key table or
- * the registry), EAGAIN (the key table is full: about 2^28 keys exist).
+ * the registry, or the registry's 2^26 - 1 indices all taken by locals
+ * and keys), EAGAIN (the key table is full: its 2^28 positions used up).
  */
 int tl_key_create(tl_key_t *key, void (*destructor)(void *));
 
