@@ -76,6 +76,10 @@ struct tl__key_entry {
 	tl_key_t key;		/* hot: the live key, whole; TL__KEY_NONE: none */
 	uint32_t uses;		/* keys created here: the last one's count */
 	uint32_t next;		/* free list: position of the next free entry */
+#if UINTPTR_MAX > 0xffffffffu
+	/* To 128 bytes: the lookup finds an entry with a shift. */
+	char tl__pad[128 - sizeof(struct tl_local) - sizeof(tl_key_t) - 8];
+#endif
 };
 
 extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
