@@ -50,12 +50,14 @@ static __attribute__((noinline)) void *get_walk(struct tl_local *l)
 
 	if (!tl__locate(l, &p))
 		return NULL;
-	s = tl__lookup(l, &p, true, true);
+	s = tl__lookup(l, &p, true, TL__PROBED_BOTH);
 	return s ? s->value : NULL;
 }
 
 void *tl__get_slow(struct tl_local *l)
 {
+	struct tl_slot *s;
+
 	if (!l)
 		return NULL;
 #if TL_CACHE_SIZE
@@ -65,14 +67,16 @@ void *tl__get_slow(struct tl_local *l)
 	 * nothing.
 	 */
 	if (l->disc) {
-		struct tl_slot *s = tl__disc_cached(l);
-
+		s = tl__disc_cached(l);
 		if (s)
 			return s->value;	/* tl__none's is NULL */
 	}
 #endif
 	if (!tl__registered(l))
 		return NULL;
+	s = tl__l2_cached(l);
+	if (s)
+		return s->value;
 	return get_walk(l);
 }
 
@@ -84,7 +88,7 @@ int tl__set_slow(struct tl_local *l, void *value)
 
 	if (!l || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &s, true);
+	err = tl__prepare(l, &p, &s, TL__PROBED_SET);
 	if (err)
 		return err;
 	if (!s) {
@@ -103,7 +107,7 @@ void *tl__this_slow(struct tl_local *l)
 	struct tl__place p;
 	struct tl_slot *s;
 
-	if (!l || !l->size || tl__prepare(l, &p, &s, true))
+	if (!l || !l->size || tl__prepare(l, &p, &s, TL__PROBED_SET))
 		return NULL;
 	if (!s && slot_add(l, &p, l->size, &s))
 		return NULL;
