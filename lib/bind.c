@@ -19,7 +19,7 @@ int (tl_del)(struct tl_local *l)
 		return -EINVAL;
 	if (!tl__registered(l))
 		return -ENOENT;
-	if (!tl__locate(l, &p))
+	if (!tl__locate(l, &p, NULL))
 		return -EINVAL;
 	s = tl__lookup(l, &p, false, TL__PROBED_NOTHING);
 	if (!s)

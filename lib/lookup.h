@@ -27,8 +27,13 @@ struct tl__place {
 #endif
 };
 
-/* False for a discriminator without current(), or a corrupted list. */
-TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
+/*
+ * False for a discriminator without current(), or a corrupted list.  @l2:
+ * the second level's entry for the place if the caller has it already
+ * (tl__l2_mine()), or NULL.
+ */
+TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
+			struct tl__centry *l2)
 {
 	struct tl_node *cur;
 
@@ -38,7 +43,9 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
 	p->tag = l->disc ? (struct tl_node *)((uintptr_t)cur | 1) : cur;
 #if TL_L2_SIZE
 	/* Once, for the probe and the fill behind it. */
-	p->l2 = tl__l2_of(l, p->head);
+	p->l2 = l2 ? l2 : tl__l2_of(l, p->head);
+#else
+	(void)l2;
 #endif
 	return true;
 }
@@ -269,34 +276,28 @@ TL__HOT struct tl_slot *tl__l2_probe(const struct tl_local *l,
 }
 #endif
 
-/*
- * The current task's slot of registered local @l (tl__none: no value) in
- * the second level, for tl_get()'s slow half before anything else (no
- * frame, no discriminator, no walk): what a scheduler cycling over more
- * tasks than a set has ways reads.  NULL for a local with a
- * discriminator.  The list is the current task's even while an exit runs:
- * the exiting task is then the current one (or the root context, current
- * as NULL) or the local does not resolve to it (tl__head_of()).
- */
-TL__HOT struct tl_slot *tl__l2_cached(const struct tl_local *l)
-{
 #if TL_L2_SIZE
+/*
+ * The second-level entry of registered local @l, which has the default
+ * discriminator, for the thread's current task: what tl_get()'s slow half
+ * probes before anything else (no frame, no walk), for a scheduler cycling
+ * over more tasks than a set has ways.  The list is the current task's
+ * even while an exit runs: the exiting task is then the current one (or
+ * the root context, current as NULL), or the local does not resolve to it
+ * (tl__head_of()).
+ */
+TL__HOT struct tl__centry *tl__l2_mine(const struct tl_local *l)
+{
 	struct tl_node *cur = tl__thread.cur;
 
-	if (l->disc)
-		return NULL;
-	return tl__l2_probe(l, tl__l2_of(l, cur ? cur : &tl__root_ctx.values),
-			    cur);
-#else
-	(void)l;
-	return NULL;
-#endif
+	return tl__l2_of(l, cur ? cur : &tl__root_ctx.values);
 }
+#endif
 
 /*
  * What the caller of tl__lookup() probed already for the thread's current
  * task: nothing, its set (the inline path, just before), or the second
- * level too (tl__l2_cached(); a local registered since has nothing there).
+ * level too (tl__l2_mine()).
  */
 enum tl__probed {
 	TL__PROBED_NOTHING,
@@ -343,7 +344,7 @@ TL__HOT int tl__prepare(struct tl_local *l, struct tl__place *p,
 
 	if (err)
 		return err;
-	if (!tl__locate(l, p))
+	if (!tl__locate(l, p, NULL))
 		return -EINVAL;
 	*s = tl__lookup(l, p, false, probed);
 	return 0;
