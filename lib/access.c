@@ -42,20 +42,27 @@ TL__HOT int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
 	return 0;
 }
 
-/* The general lookup: a frame of its own, so that the one above has none. */
-static __attribute__((noinline)) void *get_walk(struct tl_local *l)
+/*
+ * The general lookup: a frame of its own, so that the one above has none.
+ * @l2: the second level's entry for the current task, probed already, or
+ * NULL.
+ */
+static __attribute__((noinline)) void *get_walk(struct tl_local *l,
+						struct tl__centry *l2)
 {
 	struct tl__place p;
 	struct tl_slot *s;
 
-	if (!tl__locate(l, &p))
+	if (!tl__locate(l, &p, l2))
 		return NULL;
-	s = tl__lookup(l, &p, true, true);
+	s = tl__lookup(l, &p, true, l2 ? TL__PROBED_BOTH : TL__PROBED_SET);
 	return s ? s->value : NULL;
 }
 
 void *tl__get_slow(struct tl_local *l)
 {
+	struct tl__centry *l2 = NULL;
+
 	if (!l)
 		return NULL;
 #if TL_CACHE_SIZE
@@ -73,7 +80,17 @@ void *tl__get_slow(struct tl_local *l)
 #endif
 	if (!tl__registered(l))
 		return NULL;
-	return get_walk(l);
+#if TL_L2_SIZE
+	if (!l->disc) {
+		struct tl_slot *s;
+
+		l2 = tl__l2_mine(l);
+		s = tl__l2_probe(l, l2, tl__thread.cur);
+		if (s)
+			return s->value;
+	}
+#endif
+	return get_walk(l, l2);
 }
 
 int tl__set_slow(struct tl_local *l, void *value)
@@ -84,7 +101,7 @@ int tl__set_slow(struct tl_local *l, void *value)
 
 	if (!l || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &s, true);
+	err = tl__prepare(l, &p, &s, TL__PROBED_SET);
 	if (err)
 		return err;
 	if (!s) {
@@ -103,7 +120,7 @@ void *tl__this_slow(struct tl_local *l)
 	struct tl__place p;
 	struct tl_slot *s;
 
-	if (!l || !l->size || tl__prepare(l, &p, &s, true))
+	if (!l || !l->size || tl__prepare(l, &p, &s, TL__PROBED_SET))
 		return NULL;
 	if (!s && slot_add(l, &p, l->size, &s))
 		return NULL;

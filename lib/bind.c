@@ -19,16 +19,16 @@ int (tl_del)(struct tl_local *l)
 		return -EINVAL;
 	if (!tl__registered(l))
 		return -ENOENT;
-	if (!tl__locate(l, &p))
+	if (!tl__locate(l, &p, NULL))
 		return -EINVAL;
-	s = tl__lookup(l, &p, false, false);
+	s = tl__lookup(l, &p, false, TL__PROBED_NOTHING);
 	if (!s)
 		return -ENOENT;
 	if (tl__slot_scoped(s, p.head))
 		return -EBUSY;	/* a scope's binding is borrowed */
 	had_value = s->value != NULL;
 	tl_node_del(&s->node);
-	tl__release(s, true);
+	tl__release(s, p.head, true);
 	return had_value ? 0 : -ENOENT;
 }
 
@@ -40,7 +40,7 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 
 	if (!l || !slot || l->size)
 		return -EINVAL;
-	err = tl__prepare(l, &p, &old, false);
+	err = tl__prepare(l, &p, &old, TL__PROBED_NOTHING);
 	if (err)
 		return err;
 	if (old && tl__slot_scoped(old, p.head))
@@ -53,7 +53,7 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 			return err;
 		if (old) {
 			tl_node_del(&old->node);
-			tl__release(old, false);
+			tl__release(old, p.head, false);
 		}
 		slot->info = TL__SLOT_BOUND;
 		tl__slot_link(slot, l, p.head, true);

@@ -2,10 +2,10 @@
 /*
  * lib/cache.c - each thread's block (its current task and its lookup
  * cache, which the inline calls of tasklocal.h read through
- * tasklocal/fast.h) and what writes the cache: the fill after a walk, and
- * the keys that void every entry of a local at once.  The probe itself is
- * inline (tasklocal/fast.h for the fast path, lib/lookup.h for the slow
- * one).
+ * tasklocal/fast.h), the second level behind it, and what writes the
+ * cache: the fill after a walk, and the keys that void every entry of a
+ * local at once.  The probes themselves are inline (tasklocal/fast.h for
+ * the fast path, lib/lookup.h for the slow one).
  *
  * A key is 64 bits from one counter, taken a block at a time by each
  * thread, so that keys never repeat and threads do not share the
@@ -26,6 +26,11 @@ TL__THREAD_LOCAL struct tl__thread tl__thread = {
 	.cache = { [0] = { .task = TL__NO_TASK }, [1] = { .task = TL__NO_TASK } },
 #endif
 };
+
+#if TL_L2_SIZE
+/* Zero-filled: key 0, which no registered local has (tags start at 1). */
+TL__THREAD_LOCAL struct tl__centry tl__l2[TL_L2_SIZE];
+#endif
 
 #if TL_CACHE_SIZE
 _Static_assert(TL_CACHE_SIZE >= TL__WAYS, "TL_CACHE_SIZE: at least one set");

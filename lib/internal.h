@@ -235,22 +235,80 @@ static inline void tl__invalidate(struct tl_local *l)
 /* An empty cache entry's task: no task has this address. */
 #define TL__NO_TASK	((struct tl_node *)TL_POISON_PREV)
 
+#if TL_L2_SIZE
 /*
- * Whether no entry of any thread can lead to @s, a slot of @l
- * being released, once this returns: true when it was not cached since it
- * was linked, or was cached once, by this thread, whose entry is still
- * there (it is cleared).  Else @l needs a new key.  So a task that sets
- * values and ends on one thread writes nothing other threads read.  Why
- * one fill is enough to know: an entry is only ever written by a fill,
- * and every release before this one left no entry of the slot valid.
+ * cache.c: each thread's second-level cache, behind its sets, read by the
+ * slow path only (lookup.h): one entry per (task's list, local index),
+ * direct-mapped, tagged and checked as the sets' entries are (the task,
+ * bit 0 set for a discriminator's, and the local's key), so that a new
+ * key voids these too.  A scheduler cycling over more tasks than a set
+ * has ways finds their values here instead of walking their lists.  It is
+ * located by the list rather than by the tag, so that a release, which
+ * knows the list it unlinked from, finds the entry without knowing how
+ * the value was looked up.
+ */
+extern TL__THREAD_LOCAL struct tl__centry tl__l2[TL_L2_SIZE];
+
+/*
+ * The entry for @l's value in list @head: the list's address in units of
+ * a task (tasks in an array: consecutive numbers) spread by an odd
+ * multiplier, whose top bits are taken (Fibonacci hashing: consecutive
+ * numbers land farthest apart), plus the index, so that the first
+ * TL_L2_SIZE locals of one task never collide.  Two shifts, so that a
+ * size of 1 shifts by less than the width.  The index is read atomically:
+ * a release inside a window (an exit) may read it while another thread
+ * unregisters @l, which changes @l's key too, so that the entry a wrong
+ * index misses is void anyway.
+ */
+static inline struct tl__centry *tl__l2_of(const struct tl_local *l,
+					   const struct tl_node *head)
+{
+	const unsigned width = sizeof(uintptr_t) * 8;
+	uintptr_t h = (uintptr_t)head / sizeof(struct tl_node) *
+		      (uintptr_t)(sizeof(uintptr_t) == 8 ? 0x9e3779b97f4a7c15ull :
+				  0x9e3779b9u);
+
+	h = (h >> (width - 1 - __builtin_ctz(TL_L2_SIZE)) >> 1) +
+	    TL__LOAD(&l->tl__index, RELAXED);
+	return &tl__l2[h & (TL_L2_SIZE - 1)];
+}
+#endif
+
+#if TL_CACHE_SIZE && TL_THREADS
+/* Clear @e if it leads to @s under @key: whether it did. */
+TL__HOT bool tl__entry_forget(struct tl__centry *e, const struct tl_slot *s,
+			      uint64_t key)
+{
+	if (e->slot != s || e->key != key)
+		return false;
+	/* All of it: a later slot at @s must not match it. */
+	e->task = TL__NO_TASK;
+	e->slot = NULL;
+	e->key = 0;
+	return true;
+}
+#endif
+
+/*
+ * Whether no entry of any thread can lead to @s, a slot of @l in list
+ * @head being released, once this returns: true when it was not cached
+ * since it was linked, or was cached once, by this thread, whose entries
+ * are still there (they are cleared: the one in @l's set, the one in the
+ * second level, where the fill wrote both).  Else @l needs a new key.  So
+ * a task that sets values and ends on one thread writes nothing other
+ * threads read.  Why one fill is enough to know: an entry is only ever
+ * written by a fill, or copied from the second level into the set by this
+ * thread (not counted: the fill that wrote it was), and every release
+ * before this one left no entry of the slot valid.
  */
 #if TL_CACHE_SIZE && TL_THREADS
 TL__HOT bool tl__cache_forget(const struct tl_local *l,
-			      const struct tl_slot *s)
+			      const struct tl_slot *s,
+			      const struct tl_node *head)
 {
 	struct tl__centry *e;
 	uint64_t key;
-	int i;
+	bool found;
 
 	if (!(s->info & TL__SLOT_FILLED))
 		return true;
@@ -259,20 +317,21 @@ TL__HOT bool tl__cache_forget(const struct tl_local *l,
 	/*
 	 * @l's set: if @l is being unregistered (or registered again), the
 	 * set may be another or the empty one, where nothing is found, and
-	 * @l gets a new key instead.
+	 * @l gets a new key instead.  A slot is in one way at most (one tag,
+	 * one key); the second level is looked at whatever the set held: the
+	 * fill wrote both, and either may have been overwritten since.
 	 */
 	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
 					  TL__LOAD(&l->tl__off, ACQUIRE));
 	key = TL__LOAD(&l->tl__key, RELAXED);
-	for (i = 0; i < TL__WAYS; i++)
-		if (e[i].slot == s && e[i].key == key) {
-			/* All of it: a later slot at @s must not match it. */
-			e[i].task = TL__NO_TASK;
-			e[i].slot = NULL;
-			e[i].key = 0;
-			return true;
-		}
-	return false;
+	found = tl__entry_forget(&e[0], s, key) ||
+		tl__entry_forget(&e[1], s, key);
+#if TL_L2_SIZE
+	found |= tl__entry_forget(tl__l2_of(l, head), s, key);
+#else
+	(void)head;
+#endif
+	return found;
 }
 #else
 /*
@@ -280,22 +339,25 @@ TL__HOT bool tl__cache_forget(const struct tl_local *l,
  * other core reads it.  No cache: no entry.
  */
 static inline bool tl__cache_forget(const struct tl_local *l,
-				    const struct tl_slot *s)
+				    const struct tl_slot *s,
+				    const struct tl_node *head)
 {
 	(void)l;
 	(void)s;
+	(void)head;
 	return !TL_CACHE_SIZE;
 }
 #endif
 
 /*
- * task.c: @s was unlinked and is about to be released: invalidate its
- * local's cache entries.  Returns the local, if still registered.  Call
- * inside window @w (until it closes, the local is not given back), or with
- * @w NULL for a slot of a local the caller uses, which nobody may
- * unregister meanwhile.
+ * task.c: @s was unlinked from list @head and is about to be released:
+ * invalidate its local's cache entries.  Returns the local, if still
+ * registered.  Call inside window @w (until it closes, the local is not
+ * given back), or with @w NULL for a slot of a local the caller uses,
+ * which nobody may unregister meanwhile.
  */
 struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl_node *head,
 			      const struct tl__window *w);
 
 /* registry.c: register lazily, for the calls that may */
@@ -530,11 +592,12 @@ void tl__detach(struct tl_node *task, struct tl_node *to,
 void tl__drop(struct tl_node *list);
 
 /*
- * Give back an unlinked slot: invalidate its local's cache entries, run the
- * destructor (if asked, and the local is still registered), free the slot
- * unless the caller owns it.
+ * Give back a slot unlinked from @head: invalidate its local's cache
+ * entries, run the destructor (if asked, and the local is still
+ * registered), free the slot unless the caller owns it.
  */
-void tl__release(struct tl_slot *s, bool run_destructor);
+void tl__release(struct tl_slot *s, const struct tl_node *head,
+		 bool run_destructor);
 
 /*
  * Unlink the slots in @head whose local was unregistered, freeing the

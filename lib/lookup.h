@@ -22,10 +22,18 @@
 struct tl__place {
 	struct tl_node *head;
 	struct tl_node *tag;
+#if TL_L2_SIZE
+	struct tl__centry *l2;	/* the second level's entry for it */
+#endif
 };
 
-/* False for a discriminator without current(), or a corrupted list. */
-TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
+/*
+ * False for a discriminator without current(), or a corrupted list.  @l2:
+ * the second level's entry for the place if the caller has it already
+ * (tl__l2_mine()), or NULL.
+ */
+TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
+			struct tl__centry *l2)
 {
 	struct tl_node *cur;
 
@@ -33,6 +41,12 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p)
 	if (!p->head || !tl__list_ok(p->head))
 		return false;
 	p->tag = l->disc ? (struct tl_node *)((uintptr_t)cur | 1) : cur;
+#if TL_L2_SIZE
+	/* Once, for the probe and the fill behind it. */
+	p->l2 = l2 ? l2 : tl__l2_of(l, p->head);
+#else
+	(void)l2;
+#endif
 	return true;
 }
 
@@ -128,15 +142,36 @@ TL__HOT void tl__slot_count_fill(struct tl_slot *s)
 }
 #endif
 
+#if TL_CACHE_SIZE
 /*
- * Cache @s (tl__none: no value) for the current task (@p).  The entry of
- * the same task and local is refreshed in place; else the new one goes
- * first and the first moves to the second way, so that two tasks
- * alternating, or two locals sharing the set, keep both.  Without threads,
- * under the lock (a critical section there): a switch must never see half
- * an entry.  @count: count the fill in the slot first (before the entry
- * exists, so that a release in another thread that sees no count has no
- * entry to miss); a slot linked as cached (tl__slot_link()) is counted.
+ * Put the entry (@tag, @key, @s) in set @e: the entry of the same task and
+ * local is refreshed in place; else the new one goes first and the first
+ * moves to the second way, so that two tasks alternating, or two locals
+ * sharing the set, keep both.
+ */
+TL__HOT void tl__set_write(struct tl__centry *e, struct tl_node *tag,
+			   uint64_t key, struct tl_slot *s)
+{
+	if (tl__entry_is(&e[1], tag, key)) {
+		e[1].slot = s;
+	} else {
+		if (!tl__entry_is(&e[0], tag, key))
+			e[1] = e[0];
+		e[0].task = tag;
+		e[0].key = key;
+		e[0].slot = s;
+	}
+}
+#endif
+
+/*
+ * Cache @s (tl__none: no value) for the current task (@p): in @l's set,
+ * and in the second level.  Without threads, under the lock (a critical
+ * section there): a switch must never see half an entry.  @count: count
+ * the fill in the slot first (before the entries exist, so that a release
+ * in another thread that sees no count has none to miss), once for both
+ * entries (tl__cache_forget() clears both); a slot linked as cached
+ * (tl__slot_link()) is counted.
  */
 TL__HOT void tl__cache_write(const struct tl_local *l,
 			     const struct tl__place *p, struct tl_slot *s,
@@ -160,15 +195,12 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 #endif
 	if (!TL_THREADS)
 		tl__lock();
-	if (tl__entry_is(&e[1], p->tag, key)) {
-		e[1].slot = s;
-	} else {
-		if (!tl__entry_is(&e[0], p->tag, key))
-			e[1] = e[0];
-		e[0].task = p->tag;
-		e[0].key = key;
-		e[0].slot = s;
-	}
+	tl__set_write(e, p->tag, key, s);
+#if TL_L2_SIZE
+	p->l2->task = p->tag;
+	p->l2->key = key;
+	p->l2->slot = s;
+#endif
 	if (!TL_THREADS)
 		tl__unlock();
 #else
@@ -220,23 +252,81 @@ TL__HOT struct tl_slot *tl__lookup_walk(struct tl_local *l,
 	return s;
 }
 
+#if TL_L2_SIZE
 /*
- * The current task's slot of registered local @l: the cache, or a walk.
- * @probed: the inline path has just probed the cache for the thread's
- * current task, so only another tag (a discriminator's, an exit's) is
- * worth a probe here.
+ * The slot that second-level entry @e holds for @tag and @l (tl__none: no
+ * value), or NULL.  A hit goes into @l's set, for the inline path's next
+ * lookup, and is not counted as a fill: the entry was written by this
+ * thread's fill, which counted it, so the slot's entries stay where
+ * tl__cache_forget() looks (and a slot that goes back and forth between
+ * the two levels is not taken for one cached by several threads, which
+ * would give its local a new key at its release).
+ */
+TL__HOT struct tl_slot *tl__l2_probe(const struct tl_local *l,
+				     const struct tl__centry *e,
+				     struct tl_node *tag)
+{
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+
+	if (!tl__entry_is(e, tag, key))
+		return NULL;
+	/* Registered: @l's set is not the empty first one. */
+	tl__set_write(tl__set_of(l), tag, key, e->slot);
+	return e->slot;
+}
+#endif
+
+#if TL_L2_SIZE
+/*
+ * The second-level entry of registered local @l, which has the default
+ * discriminator, for the thread's current task: what tl_get()'s slow half
+ * probes before anything else (no frame, no walk), for a scheduler cycling
+ * over more tasks than a set has ways.  The list is the current task's
+ * even while an exit runs: the exiting task is then the current one (or
+ * the root context, current as NULL), or the local does not resolve to it
+ * (tl__head_of()).
+ */
+TL__HOT struct tl__centry *tl__l2_mine(const struct tl_local *l)
+{
+	struct tl_node *cur = tl__thread.cur;
+
+	return tl__l2_of(l, cur ? cur : &tl__root_ctx.values);
+}
+#endif
+
+/*
+ * What the caller of tl__lookup() probed already for the thread's current
+ * task: nothing, its set (the inline path, just before), or the second
+ * level too (tl__l2_mine()).
+ */
+enum tl__probed {
+	TL__PROBED_NOTHING,
+	TL__PROBED_SET,
+	TL__PROBED_BOTH,
+};
+
+/*
+ * The current task's slot of registered local @l: the cache (its set,
+ * then the second level), or a walk.  For another tag than the thread's
+ * current task (a discriminator's, an exit's), every level is worth a
+ * probe whatever @probed says.
  */
 TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
 				   const struct tl__place *p, bool none,
-				   bool probed)
+				   enum tl__probed probed)
 {
 #if TL_CACHE_SIZE
-	if (!probed || p->tag != tl__thread.cur) {
-		struct tl_slot *s = tl__probe(l, p->tag);
+	bool other = p->tag != tl__thread.cur;
+	struct tl_slot *s = NULL;
 
-		if (s)
-			return s == &tl__none ? NULL : s;
-	}
+	if (probed == TL__PROBED_NOTHING || other)
+		s = tl__probe(l, p->tag);
+#if TL_L2_SIZE
+	if (!s && (probed != TL__PROBED_BOTH || other))
+		s = tl__l2_probe(l, p->l2, p->tag);
+#endif
+	if (s)
+		return s == &tl__none ? NULL : s;
 #else
 	(void)probed;
 #endif
@@ -248,13 +338,13 @@ TL__HOT struct tl_slot *tl__lookup(struct tl_local *l,
  * its visible slot in the current task (@p), as tl__lookup(), in @s.
  */
 TL__HOT int tl__prepare(struct tl_local *l, struct tl__place *p,
-			struct tl_slot **s, bool probed)
+			struct tl_slot **s, enum tl__probed probed)
 {
 	int err = tl__registered(l) ? 0 : tl__ensure_registered(l);
 
 	if (err)
 		return err;
-	if (!tl__locate(l, p))
+	if (!tl__locate(l, p, NULL))
 		return -EINVAL;
 	*s = tl__lookup(l, p, false, probed);
 	return 0;

@@ -306,7 +306,8 @@ static void index_publish_locked(struct tl_local *l, uint32_t index)
 	TL__STORE(&reg.gens[index], gen, RELEASE);
 	TL__STORE(&reg.by_index[index], (uintptr_t)l, RELEASE);
 	reg.used++;
-	l->tl__index = index;
+	/* Atomic: a release in another thread may read it (tl__l2_of()). */
+	TL__STORE(&l->tl__index, index, RELAXED);
 	l->tl__neg = 0;
 	l->tl__used = 0;
 	place_store(l, index);
@@ -382,7 +383,7 @@ int tl_local_unregister(struct tl_local *l)
 	/* Its slots stay linked until reaped or their task exits. */
 	if (TL__LOAD(&l->tl__used, RELAXED))
 		TL__STORE(&tl__dead, true, RELAXED);
-	l->tl__index = 0;
+	TL__STORE(&l->tl__index, 0, RELAXED);
 	place_clear(l);
 	TL__STORE(&l->tl__gen, 0, RELEASE);
 	tl__unlock();

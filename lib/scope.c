@@ -41,7 +41,7 @@ static __attribute__((noinline)) int scope_enter_walk(struct tl_scope *scope,
 {
 	struct tl__place p;
 	struct tl_slot *base, *s = &scope->tl__slot;
-	int err = tl__prepare(l, &p, &base, false);
+	int err = tl__prepare(l, &p, &base, TL__PROBED_NOTHING);
 
 	if (err)
 		return err;
@@ -84,13 +84,14 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 static void scope_close(struct tl_scope *scope)
 {
 	struct tl_slot *s = &scope->tl__slot;
+	struct tl_node *task = scope->tl__task;
 
 	tl_node_del(&s->node);
 	scope->tl__task = NULL;
 	if (scope->tl__base != s)
 		scope->tl__base->value = scope->tl__saved;
 	else
-		tl__unlinked(s, NULL);	/* no entry may lead to it any more */
+		tl__unlinked(s, task, NULL);	/* no entry may lead here */
 }
 
 /* Whether a scope's mark stands before @base: then it is not innermost. */

@@ -155,11 +155,12 @@ TL__THREAD_LOCAL struct tl__exiting tl__exiting;
 
 /* tl__unlinked(), inlined into the exit rounds. */
 TL__HOT struct tl_local *slot_unlinked(const struct tl_slot *s,
+				       const struct tl_node *head,
 				       const struct tl__window *w)
 {
 	struct tl_local *l = tl__resolve(s);
 
-	if (!l || tl__cache_forget(l, s))
+	if (!l || tl__cache_forget(l, s, head))
 		return l;
 	/* A window that holds the lock may not take it again. */
 	if (w && w->locked)
@@ -170,9 +171,10 @@ TL__HOT struct tl_local *slot_unlinked(const struct tl_slot *s,
 }
 
 struct tl_local *tl__unlinked(const struct tl_slot *s,
+			      const struct tl_node *head,
 			      const struct tl__window *w)
 {
-	return slot_unlinked(s, w);
+	return slot_unlinked(s, head, w);
 }
 
 /*
@@ -196,9 +198,10 @@ static void slot_finish(struct tl_slot *s, void (*destroy)(void *))
 		tl__slot_free(s);
 }
 
-void tl__release(struct tl_slot *s, bool run_destructor)
+void tl__release(struct tl_slot *s, const struct tl_node *head,
+		 bool run_destructor)
 {
-	struct tl_local *l = tl__unlinked(s, NULL);
+	struct tl_local *l = tl__unlinked(s, head, NULL);
 
 	slot_finish(s, run_destructor && l ? l->destroy : NULL);
 }
@@ -257,7 +260,7 @@ void tl__detach(struct tl_node *task, struct tl_node *to,
 
 	tl_for_each_entry(s, task, node)
 		if (!slot_is_marker(s))
-			tl__unlinked(s, w);
+			tl__unlinked(s, task, w);
 	tl_node_splice_init(task, to);
 }
 
@@ -278,7 +281,7 @@ void tl__drop(struct tl_node *list)
 }
 
 /*
- * One value's turn in an exit round: unlink its slot (the local reads no
+ * One value's turn in an exit round of @task: unlink its slot (the local reads no
  * value from here on; every other value stays visible), run the destructor
  * with the value as it is now, and return where the round goes on.  The
  * slot is released before the destructor runs, so that the destructor may
@@ -293,11 +296,12 @@ void tl__drop(struct tl_node *list)
  * any more), given back once the window closes (freeing may take the
  * lock).
  */
-static struct tl_node *destroy_one(struct tl_slot *s, struct tl_slot *mark,
+static struct tl_node *destroy_one(const struct tl_node *task,
+				   struct tl_slot *s, struct tl_slot *mark,
 				   struct tl_slot **done, struct tl__window *w)
 {
 	struct tl_node *next = s->node.next;
-	struct tl_local *l = slot_unlinked(s, w);
+	struct tl_local *l = slot_unlinked(s, task, w);
 	void (*destroy)(void *) = l && !(s->info & TL__SLOT_SCOPE) ?
 				  l->destroy : NULL;
 
@@ -348,7 +352,7 @@ static bool destroy_round(struct tl_node *task)
 			n = tl__scope_unwind(s);
 		else
 			n = s->value || (s->info & TL__SLOT_SCOPE) ?
-			    destroy_one(s, &mark, &done, &w) : n->next;
+			    destroy_one(task, s, &mark, &done, &w) : n->next;
 	}
 	tl__window_close(&w);
 	while (done) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * unit/access.c - tl_get, tl_set, tl_this, tl_del and tl_bind (lib/access.c
- * and the inline fast path): results, bad input, and the per-thread cache,
- * which must never serve a value of another task, of a deleted value or
+ * and the inline fast path): results, bad input, and the per-thread cache
+ * (its sets and its second level), which must never serve a value of another task, of a deleted value or
  * local, or of a task whose memory was reused.
  */
 #include <pthread.h>
@@ -433,6 +433,225 @@ static void test_cache_with_a_discriminator(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * More tasks than a cache set has ways, cycling over one local, as a
+ * scheduler does: each finds its own value (from the second level, after
+ * the first round), the root context and a task without a value find none,
+ * and a first value set in the middle of the cycling is seen at once.
+ */
+static void test_cache_tasks_cycling(void)
+{
+	enum { MAX = 6 };
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_local other = TL_LOCAL(.name = NULL);
+	struct tl_node t[MAX + 1];
+	int vals[MAX], n, i, round, wrong;
+
+	for (n = 3; n <= MAX; n++) {
+		wrong = 0;
+		for (i = 0; i <= n; i++) {
+			tl_task_init(&t[i]);
+			tl_switch(&t[i]);
+			/* Another value before l's: a walk would be longer. */
+			tl_set(&other, &t[i]);
+			if (i < n)
+				tl_set(&l, &vals[i]);
+		}
+		/* t[n] has no value of l until the third round. */
+		for (round = 0; round < 5; round++) {
+			for (i = 0; i <= n; i++) {
+				void *want = i < n ? (void *)&vals[i] :
+					     round > 2 ? (void *)&t[n] : NULL;
+
+				tl_switch(&t[i]);
+				wrong += tl_get(&l) != want;
+				wrong += tl_get(&other) != &t[i];
+				if (i == n && round == 2)
+					tl_set(&l, &t[n]);
+			}
+			tl_switch(NULL);
+			wrong += tl_get(&l) != NULL;
+		}
+		CU_ASSERT_EQUAL(wrong, 0);
+		for (i = 0; i <= n; i++)
+			tl_task_exit(&t[i]);
+	}
+	tl_local_unregister(&l);
+	tl_local_unregister(&other);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* Visit @t[0 .. @n - 1] in turn, @rounds times: whether each saw @want[i]. */
+static bool cycle_sees(struct tl_local *l, struct tl_node *t, void *const *want,
+		       int n, int rounds)
+{
+	bool right = true;
+	int i, round;
+
+	for (round = 0; round < rounds; round++)
+		for (i = 0; i < n; i++) {
+			tl_switch(&t[i]);
+			right &= tl_get(l) == want[i];
+		}
+	tl_switch(NULL);
+	return right;
+}
+
+/*
+ * A task exits while its value is cached in the second level only (its
+ * set holds the two tasks visited after it), and another task's first
+ * value takes its slot: a new task at the first one's address must find
+ * neither the old slot nor the value now in it.  Then a value deleted
+ * while cached in both levels (the lookup of tl_del() brings it back into
+ * the set), its slot taken by a neighbour's first value at once: the
+ * task it was deleted from finds none.
+ */
+static void test_cache_released_from_the_second_level(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_local m = TL_LOCAL(.name = NULL);
+	struct tl_node t[4];
+	void *want[4] = { "0", "1", "2", "3" };
+	int i, round;
+
+	for (i = 0; i < 4; i++) {
+		tl_task_init(&t[i]);
+		tl_switch(&t[i]);
+		tl_set(&l, want[i]);
+	}
+	for (round = 0; round < 3; round++) {
+		CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 2));
+		tl_task_exit(&t[0]);
+		tl_task_init(&t[0]);	/* same address, new task */
+		want[0] = NULL;
+		/* The slot t[0] had, kept by this thread, goes to m's value. */
+		tl_switch(&t[1]);
+		CU_ASSERT_EQUAL(tl_set(&m, "m"), 0);
+		CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 2));
+
+		tl_switch(&t[1]);
+		CU_ASSERT_EQUAL(tl_del(&l), 0);
+		want[1] = NULL;
+		tl_switch(&t[0]);
+		CU_ASSERT_EQUAL(tl_set(&l, "0"), 0);
+		want[0] = "0";
+		CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 2));
+
+		tl_switch(&t[1]);
+		CU_ASSERT_EQUAL(tl_del(&m), 0);
+		CU_ASSERT_EQUAL(tl_set(&l, "1"), 0);
+		want[1] = "1";
+	}
+	for (i = 0; i < 4; i++)
+		tl_task_exit(&t[i]);
+	tl_local_unregister(&l);
+	tl_local_unregister(&m);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* The other thread's part below: @t[0] sets a value, deletes it or exits. */
+struct migrate_cycle {
+	struct tl_local *l;
+	struct tl_node *t;
+	int op;		/* 0: set "there", 1: del, 2: exit */
+};
+
+static void *cycle_there(void *arg)
+{
+	struct migrate_cycle *m = arg;
+
+	if (m->op == 2) {
+		tl_task_exit(&m->t[0]);
+		return NULL;
+	}
+	tl_switch(&m->t[0]);
+	if (m->op == 0)
+		tl_set(m->l, "there");
+	else
+		tl_del(m->l);
+	tl_switch(NULL);
+	return NULL;
+}
+
+/*
+ * A task cycled with others here (its value in this thread's second
+ * level) moves to another thread, which replaces its value, deletes it,
+ * or exits the task: back here, it sees what the other thread left.
+ */
+static void test_cache_second_level_task_migrating(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_node t[3];
+	void *want[3] = { "a", "b", "c" };
+	struct migrate_cycle m = { &l, t, 0 };
+	void *arg = &m;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		tl_task_init(&t[i]);
+		tl_switch(&t[i]);
+		tl_set(&l, want[i]);
+	}
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
+	unit_threads(1, cycle_there, &arg);		/* set there */
+	want[0] = "there";
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
+	m.op = 1;					/* deleted there */
+	unit_threads(1, cycle_there, &arg);
+	want[0] = NULL;
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
+	/* A new value here, then the task exited there, and its address reused. */
+	tl_switch(&t[0]);
+	CU_ASSERT_EQUAL(tl_set(&l, "again"), 0);
+	want[0] = "again";
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
+	m.op = 2;
+	unit_threads(1, cycle_there, &arg);
+	tl_task_init(&t[0]);
+	want[0] = NULL;
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
+	for (i = 0; i < 3; i++)
+		tl_task_exit(&t[i]);
+	tl_local_unregister(&l);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
+ * Entries of a local unregistered while cycled over (every task's value
+ * in the second level) match nothing: not the local registered again,
+ * nor a new one at its index.
+ */
+static void test_cache_second_level_after_unregister(void)
+{
+	struct tl_local l = TL_LOCAL(.name = NULL);
+	struct tl_local other = TL_LOCAL(.name = NULL);
+	struct tl_node t[4];
+	void *want[4] = { "0", "1", "2", "3" }, *none[4] = { NULL };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		tl_task_init(&t[i]);
+		tl_switch(&t[i]);
+		tl_set(&l, want[i]);
+	}
+	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 3));
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_TRUE(cycle_sees(&l, t, none, 4, 2));
+	CU_ASSERT_EQUAL(tl_local_register(&l), 0);
+	CU_ASSERT_TRUE(cycle_sees(&l, t, none, 4, 2));
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&other), 0);	/* l's index */
+	CU_ASSERT_TRUE(cycle_sees(&other, t, none, 4, 2));
+	tl_switch(&t[2]);
+	CU_ASSERT_EQUAL(tl_set(&other, "2"), 0);
+	none[2] = "2";
+	CU_ASSERT_TRUE(cycle_sees(&other, t, none, 4, 2));
+	for (i = 0; i < 4; i++)
+		tl_task_exit(&t[i]);
+	tl_local_unregister(&other);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 /* A typed local's init that unregisters its own local: no storage, no stale entry. */
 static struct tl_local self_removing;
 static int self_removing_inits;
@@ -483,4 +702,8 @@ UNIT_SUITE(access,
 	UNIT_TEST(test_cache_task_migrating_between_threads),
 	UNIT_TEST(test_cache_task_ending_where_it_was_not_cached),
 	UNIT_TEST(test_many_locals_share_the_cache),
-	UNIT_TEST(test_cache_with_a_discriminator));
+	UNIT_TEST(test_cache_with_a_discriminator),
+	UNIT_TEST(test_cache_tasks_cycling),
+	UNIT_TEST(test_cache_released_from_the_second_level),
+	UNIT_TEST(test_cache_second_level_task_migrating),
+	UNIT_TEST(test_cache_second_level_after_unregister));

@@ -28,6 +28,16 @@
  *                                       task switches out (a critical
  *                                       section): lookups detect a switch,
  *                                       and entries are filled under it
+ *   TL_L2_SIZE                 32       entries (a power of two; 0: none)
+ *                                       of a second-level cache per thread
+ *                                       behind the sets, which only the out-
+ *                                       of-line path reads: a scheduler
+ *                                       cycling over more tasks than a set
+ *                                       has ways finds their values without
+ *                                       a walk.  0 by default, and refused
+ *                                       otherwise, with TL_THREADS 0 or
+ *                                       TL_CACHE_SIZE 0 (library only: no
+ *                                       effect on the inline code)
  *   TL_DEBUG                   0        1: check lists before each mutation
  *                                       and report corruption with the
  *                                       caller's file:line
@@ -67,6 +77,27 @@
 
 #if (TL_CACHE_SIZE & (TL_CACHE_SIZE - 1)) || TL_CACHE_SIZE == 1
 #error "TL_CACHE_SIZE must be 0 or a power of two, at least 2"
+#endif
+
+/*
+ * 32: the default per-thread block (the current task and the sets, the
+ * empty first one included) and 32 more entries stay within 4 KiB on
+ * x86-64.  None without threads: its probe would need the switch count's
+ * rule (tl__probe()), and firmware keeps its size.
+ */
+#ifndef TL_L2_SIZE
+#if TL_THREADS && TL_CACHE_SIZE
+#define TL_L2_SIZE 32
+#else
+#define TL_L2_SIZE 0
+#endif
+#endif
+
+#if TL_L2_SIZE & (TL_L2_SIZE - 1)
+#error "TL_L2_SIZE must be 0 or a power of two"
+#endif
+#if TL_L2_SIZE && !(TL_THREADS && TL_CACHE_SIZE)
+#error "TL_L2_SIZE needs TL_THREADS 1 and a TL_CACHE_SIZE"
 #endif
 
 #ifndef TL_DEBUG
