@@ -28,16 +28,15 @@
  *                                       task switches out (a critical
  *                                       section): lookups detect a switch,
  *                                       and entries are filled under it
- *   TL_L2_SIZE                 32       entries (a power of two; 0: none)
+ *   TL_L2_SIZE                 0        entries (a power of two; 0: none)
  *                                       of a second-level cache per thread
  *                                       behind the sets, which only the out-
  *                                       of-line path reads: a scheduler
  *                                       cycling over more tasks than a set
  *                                       has ways finds their values without
- *                                       a walk.  0 by default, and refused
- *                                       otherwise, with TL_THREADS 0 or
- *                                       TL_CACHE_SIZE 0 (library only: no
- *                                       effect on the inline code)
+ *                                       a walk.  Refused with TL_THREADS 0
+ *                                       or TL_CACHE_SIZE 0 (library only:
+ *                                       no effect on the inline code)
  *   TL_DEBUG                   0        1: check lists before each mutation
  *                                       and report corruption with the
  *                                       caller's file:line
@@ -80,17 +79,16 @@
 #endif
 
 /*
- * 32: the default per-thread block (the current task and the sets, the
- * empty first one included) and 32 more entries stay within 4 KiB on
- * x86-64.  None without threads: its probe would need the switch count's
- * rule (tl__probe()), and firmware keeps its size.
+ * Off by default: it costs every first value and its release (task churn
+ * 870 -> 1017 instructions), and with more tasks cycled than it has
+ * entries it misses too (124 -> 157 per switch and lookup at 100 tasks).
+ * It pays for schedulers cycling over 3 to about 30 tasks and for tasks
+ * with many values (16 tasks of 64 values: 673 -> 86).  32 entries keep
+ * the default per-thread memory within 4 KiB on x86-64.  None without
+ * threads: its probe would need the switch count's rule (tl__probe()).
  */
 #ifndef TL_L2_SIZE
-#if TL_THREADS && TL_CACHE_SIZE
-#define TL_L2_SIZE 32
-#else
 #define TL_L2_SIZE 0
-#endif
 #endif
 
 #if TL_L2_SIZE & (TL_L2_SIZE - 1)
