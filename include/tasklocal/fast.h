@@ -111,31 +111,17 @@ void *tl__this_slow(struct tl_local *l);
 #if TL_CACHE_SIZE
 #if TL__FS_CACHE
 /*
- * The block's offset from the thread pointer: a constant the compiler may
- * load once per function (an immediate once the static library is linked
- * in), the base of the %fs-relative operands below.
+ * The first entry of @l's set, %fs-relative: the block's offset from the
+ * thread pointer (a constant the compiler may load once per function; an
+ * immediate once the static library is linked in) plus the set's.
  */
-static inline intptr_t tl__block(void)
+static inline TL__FS_ATTR TL__CENTRY *tl__set(const struct tl_local *l)
 {
 	intptr_t block;
 
 	__asm__("movq " TL__STR(tl__thread) "@gottpoff(%%rip), %0" : "=r"(block));
-	return block;
-}
-
-/* The first entry of @l's set, %fs-relative: the block's offset plus the set's. */
-static inline TL__FS_ATTR TL__CENTRY *tl__set(const struct tl_local *l)
-{
-	return (TL__CENTRY *)(tl__block() +
-			      (intptr_t)offsetof(struct tl__thread, cache) +
+	return (TL__CENTRY *)(block + (intptr_t)offsetof(struct tl__thread, cache) +
 			      (intptr_t)TL__LOAD(&l->tl__off, ACQUIRE));
-}
-
-/* The thread's current task, through the same base. */
-static inline TL__FS_ATTR struct tl_node *tl__cur(void)
-{
-	return *(struct tl_node *__seg_fs const *)(tl__block() +
-		(intptr_t)offsetof(struct tl__thread, cur));
 }
 #else
 /* The first entry of @l's set: the empty first set if not registered. */
@@ -143,11 +129,6 @@ static inline TL__CENTRY *tl__set(const struct tl_local *l)
 {
 	return (TL__CENTRY *)((char *)tl__thread.cache +
 			      TL__LOAD(&l->tl__off, ACQUIRE));
-}
-
-static inline struct tl_node *tl__cur(void)
-{
-	return tl__thread.cur;
 }
 #endif
 
@@ -169,7 +150,7 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 		return false;
 #endif
 	const TL__CENTRY *e = tl__set(l);
-	struct tl_node *cur = tl__cur();
+	struct tl_node *cur = tl__thread.cur;
 	uint64_t key;
 
 	key = TL__LOAD(&l->tl__key, RELAXED);
