@@ -316,10 +316,13 @@ TL__HOT bool tl__cache_forget(const struct tl_local *l,
 		return false;
 	/*
 	 * @l's set: if @l is being unregistered (or registered again), the
-	 * set may be another or the empty one, where nothing is found, and
-	 * @l gets a new key instead.  A slot is in one way at most (one tag,
-	 * one key); the second level is looked at whatever the set held: the
-	 * fill wrote both, and either may have been overwritten since.
+	 * set (and the second level's place, from @l's index) may be another
+	 * or the empty one, where nothing is found: the unregistration gives
+	 * @l a new key after it, which voids what is missed here (nobody may
+	 * use @l meanwhile, and it waits for this window).  A slot is in one
+	 * way at most (one tag, one key); the second level is looked at
+	 * whatever the set held: the fill wrote both, and either may have
+	 * been overwritten since.
 	 */
 	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
 					  TL__LOAD(&l->tl__off, ACQUIRE));

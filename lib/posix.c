@@ -26,6 +26,11 @@
 
 struct tl__key_entry *tl__keys[TL__KEY_DIR];
 
+/* The shift in tl__key_lookup()'s arithmetic is the compiler's: check the size. */
+_Static_assert(UINTPTR_MAX <= 0xffffffffu ||
+	       sizeof(struct tl__key_entry) == 128,
+	       "a key table entry is 128 bytes on 64-bit targets");
+
 static struct {
 	uint32_t free;		/* first free position, NO_POS: none */
 	uint32_t chunk;		/* chunk of the first position never handed out */

@@ -82,6 +82,15 @@ struct tl__key_entry {
 #endif
 };
 
+/*
+ * The lookup below is inline, so the table's symbol names its entries'
+ * layout: a program compiled with headers of another layout fails to link
+ * or to load ("undefined symbol tl__keys_v2") instead of reading entries
+ * of another shape.  v2: the whole key in each entry, 128-byte entries on
+ * 64-bit targets.
+ */
+#define tl__keys tl__keys_v2
+
 extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
 
 /*
