@@ -2,10 +2,10 @@
 /*
  * lib/cache.c - each thread's block (its current task and its lookup
  * cache, which the inline calls of tasklocal.h read through
- * tasklocal/fast.h), the second level behind it, and what writes the
- * cache: the fill after a walk, and the keys that void every entry of a
- * local at once.  The probes themselves are inline (tasklocal/fast.h for
- * the fast path, lib/lookup.h for the slow one).
+ * tasklocal/fast.h), the second level behind it, and the keys that void
+ * every entry of a local at once.  The probes and the fills are inline
+ * (tasklocal/fast.h for the fast path, lib/lookup.h for the slow one, the
+ * clearing of a released slot's entries in lib/internal.h).
  *
  * A key is 64 bits from one counter, taken a block at a time by each
  * thread, so that keys never repeat and threads do not share the
