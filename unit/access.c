@@ -481,6 +481,20 @@ static void test_cache_tasks_cycling(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/* New tasks @t[0 .. @n - 1], each with @want[i] as its value of @l. */
+static void cycle_start(struct tl_local *l, struct tl_node *t,
+			void *const *want, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		tl_task_init(&t[i]);
+		tl_switch(&t[i]);
+		CU_ASSERT_EQUAL(tl_set(l, want[i]), 0);
+	}
+	tl_switch(NULL);
+}
+
 /* Visit @t[0 .. @n - 1] in turn, @rounds times: whether each saw @want[i]. */
 static bool cycle_sees(struct tl_local *l, struct tl_node *t, void *const *want,
 		       int n, int rounds)
@@ -514,11 +528,7 @@ static void test_cache_released_from_the_second_level(void)
 	void *want[4] = { "0", "1", "2", "3" };
 	int i, round;
 
-	for (i = 0; i < 4; i++) {
-		tl_task_init(&t[i]);
-		tl_switch(&t[i]);
-		tl_set(&l, want[i]);
-	}
+	cycle_start(&l, t, want, 4);
 	for (round = 0; round < 3; round++) {
 		CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 2));
 		tl_task_exit(&t[0]);
@@ -587,11 +597,7 @@ static void test_cache_second_level_task_migrating(void)
 	void *arg = &m;
 	int i;
 
-	for (i = 0; i < 3; i++) {
-		tl_task_init(&t[i]);
-		tl_switch(&t[i]);
-		tl_set(&l, want[i]);
-	}
+	cycle_start(&l, t, want, 3);
 	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 3, 3));
 	unit_threads(1, cycle_there, &arg);		/* set there */
 	want[0] = "there";
@@ -629,11 +635,7 @@ static void test_cache_second_level_after_unregister(void)
 	void *want[4] = { "0", "1", "2", "3" }, *none[4] = { NULL };
 	int i;
 
-	for (i = 0; i < 4; i++) {
-		tl_task_init(&t[i]);
-		tl_switch(&t[i]);
-		tl_set(&l, want[i]);
-	}
+	cycle_start(&l, t, want, 4);
 	CU_ASSERT_TRUE(cycle_sees(&l, t, want, 4, 3));
 	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
 	CU_ASSERT_TRUE(cycle_sees(&l, t, none, 4, 2));
