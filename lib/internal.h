@@ -129,14 +129,6 @@ void tl__report(const char *what);
 #define TL__KEY_ATOMIC 0
 #endif
 
-#if TL_CACHE_SIZE
-/* Byte offset in the cache of the set of registry index @index (0: none). */
-static inline uint32_t tl__set_offset(uint32_t index)
-{
-	return index ? (1 + ((index - 1) & (TL_CACHE_SIZE / TL__WAYS - 1))) *
-		       TL__WAYS * (uint32_t)sizeof(struct tl__centry) : 0;
-}
-#endif
 
 /*
  * mem.c: a window in which this thread resolves slots without the lock

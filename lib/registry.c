@@ -74,14 +74,15 @@ unsigned tl__hash_name(const void *key, size_t len)
 }
 
 /*
- * Publish where @l's cache set is (x86-64: as an offset from the thread
- * pointer too), with a fresh key, before the registration is marked done.
- * The sets follow the empty first one, by index.
+ * Publish where @l's cache set is (its byte offset in the cache), with a
+ * fresh key, before the registration is marked done.  The sets follow the
+ * empty first one, by index (never 0 here).
  */
 static void place_store(struct tl_local *l, uint32_t index)
 {
 #if TL_CACHE_SIZE
-	uint32_t off = tl__set_offset(index);
+	uint32_t off = (1 + ((index - 1) & (TL_CACHE_SIZE / TL__WAYS - 1))) *
+		       TL__WAYS * (uint32_t)sizeof(struct tl__centry);
 
 	tl__rekey(l);
 	/*
