@@ -13,12 +13,12 @@
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
  * -ENOENT (@l->init unregistered @l).
  */
-TL__HOT int slot_add(struct tl_local *l, const struct tl__place *p, size_t size,
+TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		     struct tl_slot **out)
 {
 	uint32_t gen = l->tl__gen;
 	struct tl_slot *s;
-	int err = tl__task_adding(p->head);
+	int err = tl__place_adding(l, p);
 
 	if (err)
 		return err;

@@ -485,15 +485,22 @@ static inline void tl__windows_wait(void)
  * for the threads that did not come along.
  */
 struct tl__root {
-	struct tl_node values;	/* the task */
-	struct tl_node link;	/* on the list of roots while armed */
+	struct tl_node values;	/* the task while it has no record */
+#if TL_THREADS
+	struct tl_node *head;	/* once armed: its record's list, or NULL */
+#endif
 	bool armed;
 };
 
 extern TL__THREAD_LOCAL struct tl__root tl__root_ctx;
 
+/* The list that holds this thread's root values. */
 static inline struct tl_node *tl__root(void)
 {
+#if TL_THREADS
+	if (tl__root_ctx.head)
+		return tl__root_ctx.head;
+#endif
 	return tl__task_ready(&tl__root_ctx.values);
 }
 
@@ -567,12 +574,16 @@ struct tl_node *tl__scope_unwind(struct tl_slot *mark);
  * cannot be (no pthread key left for the library): the value would never
  * be destroyed.
  */
-int tl__root_arm(void);
+int tl__root_arm(struct tl_node **head);
 
-static inline int tl__task_adding(struct tl_node *head)
+/*
+ * Before a value is linked into *@head; the root context's list may move
+ * then (into its record): *@head is updated.
+ */
+static inline int tl__task_adding(struct tl_node **head)
 {
-	if (TL__UNLIKELY(head == &tl__root_ctx.values && !tl__root_ctx.armed))
-		return tl__root_arm();
+	if (TL__UNLIKELY(*head == &tl__root_ctx.values && !tl__root_ctx.armed))
+		return tl__root_arm(head);
 	return 0;
 }
 

@@ -50,6 +50,26 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
 	return true;
 }
 
+/*
+ * tl__task_adding() for place @p of @l, before a value is linked there:
+ * when the root context's list moves into its record, the second-level
+ * entry follows it.
+ */
+TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p)
+{
+#if TL_L2_SIZE
+	struct tl_node *head = p->head;
+	int err = tl__task_adding(&p->head);
+
+	if (p->head != head)
+		p->l2 = tl__l2_of(l, p->head);
+	return err;
+#else
+	(void)l;
+	return tl__task_adding(&p->head);
+#endif
+}
+
 #if TL_CACHE_SIZE
 /*
  * The first entry of @l's set, in this thread's cache: the empty first
@@ -290,7 +310,7 @@ TL__HOT struct tl__centry *tl__l2_mine(const struct tl_local *l)
 {
 	struct tl_node *cur = tl__thread.cur;
 
-	return tl__l2_of(l, cur ? cur : &tl__root_ctx.values);
+	return tl__l2_of(l, cur ? cur : tl__root());
 }
 #endif
 

@@ -17,13 +17,28 @@
  * A thread's root context: its values outside any task.  It is "armed"
  * when its first value is linked: from then on the thread's end exits it
  * (through a pthread key made at load time, so that lookups never call
- * pthread_once or pthread_setspecific), and it is on the list of roots
- * that a fork() child reclaims for the threads that did not come along.
+ * pthread_once or pthread_setspecific).  Its list is then a static
+ * record's, on the list of roots that a fork() child reclaims for the
+ * threads that did not come along, not in the thread's TLS: a value first
+ * set by a pthread-key destructor of the thread's last round is never
+ * exited (no round follows), and what stays listed must not point into
+ * TLS that is gone, or is the next thread's.  Such a record stays taken,
+ * its values (as POSIX leaves a value set then) until a fork() child
+ * reclaims them.  With every record taken, or scopes already open in the
+ * root context when it is armed, its list stays in TLS, unlisted.
  */
 
 #if TL_THREADS
+struct root_rec {
+	struct tl_node values;	/* first: a root's list is its record */
+	struct tl_node link;	/* on roots, or on root_free */
+};
+
 TL__THREAD_LOCAL struct tl__root tl__root_ctx;
+static struct root_rec root_table[TL_THREAD_RECORDS];
+static unsigned root_fresh;	/* root_table[root_fresh..]: never taken */
 static struct tl_node roots = TL_NODE_INIT(roots);	/* under the lock */
+static struct tl_node root_free = TL_NODE_INIT(root_free);	/* likewise */
 static pthread_key_t root_key;
 static bool root_key_made;
 
@@ -53,6 +68,14 @@ static void fork_parent(void)
 	tl__unlock();
 }
 
+static void root_put_locked(struct root_rec *r)
+{
+	TL__ASSERT_LOCKED();
+
+	tl_node_del(&r->link);
+	tl_node_add(&r->link, &root_free);
+}
+
 /*
  * In a fork() child only the forking thread lives on: the root contexts
  * of the others can never be exited, so their slots go back now, without
@@ -63,14 +86,14 @@ static void fork_child(void)
 {
 	struct tl__window held = { .locked = true };
 	struct tl_node dropped;
-	struct tl__root *r, *n;
+	struct root_rec *r, *n;
 
 	tl_node_init(&dropped);
 	tl_for_each_entry_safe(r, n, &roots, link) {
-		if (r == &tl__root_ctx)
+		if (&r->values == tl__root_ctx.head)
 			continue;
-		tl_node_del(&r->link);
 		tl__detach(&r->values, &dropped, &held);
+		root_put_locked(r);
 	}
 	tl__thread_recs_fork_locked();
 	tl__unlock();
@@ -86,49 +109,71 @@ __attribute__((constructor)) static void root_setup(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-/* Make sure this thread's end exits its root; false without a pthread key. */
-static bool root_exit_hook(void)
+/* A free record, listed, its list empty; NULL: none left. */
+static struct tl_node *root_take_locked(void)
 {
+	struct root_rec *r;
+
+	TL__ASSERT_LOCKED();
+
+	if (!tl_node_empty(&root_free)) {
+		r = tl_node_first_entry(&root_free, struct root_rec, link);
+		tl_node_del(&r->link);
+	} else if (root_fresh < TL_THREAD_RECORDS) {
+		r = &root_table[root_fresh++];
+	} else {
+		return NULL;
+	}
+	tl_node_init(&r->values);
+	tl_node_add(&r->link, &roots);
+	return &r->values;
+}
+
+int tl__root_arm(struct tl_node **head)
+{
+	/* Open scopes are linked in TLS already: the list stays there. */
+	bool move = tl_node_empty(*head);
 	bool made;
 
 	tl__lock();
-	made = root_key_make_locked();
+	made = root_key_make_locked() &&
+	       !pthread_setspecific(root_key, &tl__root_ctx);
+	if (made && move)
+		tl__root_ctx.head = root_take_locked();
 	tl__unlock();
-	if (made)
-		pthread_setspecific(root_key, &tl__root_ctx);
-	return made;
-}
-
-int tl__root_arm(void)
-{
 	/* Without the hook the value would never be destroyed: refused. */
-	if (!root_exit_hook())
+	if (!made)
 		return -EAGAIN;
-	tl__lock();
-	tl_node_add(&tl__root_ctx.link, &roots);
-	tl__unlock();
+	if (tl__root_ctx.head)
+		*head = tl__root_ctx.head;
 	tl__root_ctx.armed = true;
 	return 0;
 }
 
-static void root_disarm(void)
+/* The root context was exited: its record (if it has one) goes back. */
+static void root_disarm(struct tl_node *head)
 {
-	tl__lock();
-	tl_node_del(&tl__root_ctx.link);
-	tl__unlock();
+	if (tl__root_ctx.head && tl_node_empty(head)) {
+		tl__lock();
+		root_put_locked(tl_container_of(head, struct root_rec, values));
+		tl__unlock();
+		tl__root_ctx.head = NULL;
+	}
 	tl__root_ctx.armed = false;
 }
 #else
 struct tl__root tl__root_ctx;
 
-int tl__root_arm(void)
+int tl__root_arm(struct tl_node **head)
 {
+	(void)head;
 	tl__root_ctx.armed = true;
 	return 0;
 }
 
-static void root_disarm(void)
+static void root_disarm(struct tl_node *head)
 {
+	(void)head;
 	tl__root_ctx.armed = false;
 }
 #endif
@@ -428,15 +473,16 @@ void (tl_task_exit)(struct tl_node *task)
 	/* An empty task (zero-filled too) has nothing to do: no call, no lock. */
 	if (!task || task->next == task || (!task->next && !task->prev))
 		return;
-	task_exit(task, task == &tl__root_ctx.values ? NULL : task);
+	task_exit(task, task == tl__root() ? NULL : task);
 }
 
 void tl_root_exit(void)
 {
-	if (!tl__root_ctx.values.next)
-		return;
-	task_exit(&tl__root_ctx.values, NULL);
+	struct tl_node *head = tl__root();
+
+	if (!tl_node_empty(head))
+		task_exit(head, NULL);
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
-	if (tl__root_ctx.armed && !task_exiting(&tl__root_ctx.values))
-		root_disarm();
+	if (tl__root_ctx.armed && !task_exiting(head))
+		root_disarm(head);
 }

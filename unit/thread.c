@@ -4,6 +4,7 @@
  * thread's root context is plain thread-local storage whose destructors run
  * when the thread ends, and concurrent first use registers a local once.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -260,9 +261,113 @@ static void test_thread_first_listed_in_its_last_destructor_round(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A root value first set in the very last round of a thread's pthread-key
+ * destructors (PTHREAD_DESTRUCTOR_ITERATIONS): no round follows to exit
+ * it, and the thread's TLS goes, often to the next thread on the same
+ * stack.  Nothing the library keeps for other threads may point into it:
+ * the next threads' roots and a fork() child's reclaim of the threads that
+ * did not come along must all work.  The value is bound to static storage
+ * (it is never destroyed, as POSIX leaves a value set then).
+ */
+static pthread_key_t last_key;
+static int last_rounds;
+static struct tl_slot last_slot;
+static struct tl_local last_local = TL_LOCAL(.name = "last-round");
+
+static void last_key_dtor(void *v)
+{
+	if (++last_rounds < PTHREAD_DESTRUCTOR_ITERATIONS)
+		pthread_setspecific(last_key, v);	/* again next round */
+	else
+		tl_bind(&last_local, &last_slot, v);	/* no round after */
+}
+
+static void *set_last_key(void *arg)
+{
+	pthread_setspecific(last_key, arg);
+	return NULL;
+}
+
+static void *use_last_local_once(void *arg)
+{
+	tl_set(&last_local, arg);
+	return NULL;
+}
+
+static void test_root_value_set_in_the_last_destructor_round(void)
+{
+	void *arg = &last_rounds;
+	int status = -1;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&last_key, last_key_dtor), 0);
+	CU_ASSERT_EQUAL(tl_local_register(&last_local), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_last_key, &arg), 0);
+	CU_ASSERT_EQUAL(last_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+	/* The next threads, likely on that stack, arm and disarm roots. */
+	CU_ASSERT_EQUAL(unit_threads(1, use_last_local_once, &arg), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, use_last_local_once, &arg), 0);
+	CU_ASSERT_EQUAL(tl_set(&last_local, arg), 0);	/* this root: armed */
+	pid = fork();
+	if (pid == 0) {
+		alarm(10);	/* a corrupt list of roots loops: fail, not hang */
+		_exit(tl_get(&last_local) != arg ||
+		      tl_local_unregister(&last_local) != 0);
+	}
+	CU_ASSERT(pid > 0);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(tl_set(&last_local, NULL), 0);
+	tl_root_exit();
+	CU_ASSERT_EQUAL(tl_local_unregister(&last_local), 0);
+	pthread_key_delete(last_key);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
+ * A scope open in a thread's root context when its first value is set:
+ * both stay visible, the scope's exit restores "no value", and the value
+ * is destroyed when the thread ends.
+ */
+static struct tl_local root_scoped = TL_LOCAL(.name = "root-scoped");
+
+static void *scope_then_set(void *arg)
+{
+	struct tl_scope sc;
+	long bad = 0;
+
+	bad += tl_scope_enter(&sc, &root_scoped, arg) != 0;
+	bad += tl_set(&per_thread, arg) != 0;	/* arms the root */
+	bad += tl_get(&root_scoped) != arg;
+	bad += tl_get(&per_thread) != arg;
+	bad += tl_scope_exit(&sc) != 0;
+	bad += tl_get(&root_scoped) != NULL;
+	bad += tl_get(&per_thread) != arg;
+	bad += tl_scope_enter(&sc, &root_scoped, &sc) != 0;	/* armed now */
+	bad += tl_get(&root_scoped) != &sc;
+	bad += tl_scope_exit(&sc) != 0;
+	return (void *)bad;
+}
+
+static void test_root_scope_open_when_the_root_is_armed(void)
+{
+	void *arg = &root_dtors;
+
+	atomic_store(&root_dtors, 0);
+	CU_ASSERT_EQUAL(unit_threads(1, scope_then_set, &arg), 0);
+	CU_ASSERT_EQUAL(atomic_load(&root_dtors), 1);
+	CU_ASSERT_EQUAL(tl_local_unregister(&root_scoped), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&per_thread), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(thread,
 	UNIT_TEST(test_fork_child_forgets_dead_threads_kept_slots),
 	UNIT_TEST(test_root_context_per_thread_with_exit_destructors),
 	UNIT_TEST(test_current_task_is_per_thread),
 	UNIT_TEST(test_concurrent_register_unregister),
-	UNIT_TEST(test_thread_first_listed_in_its_last_destructor_round));
+	UNIT_TEST(test_thread_first_listed_in_its_last_destructor_round),
+	UNIT_TEST(test_root_value_set_in_the_last_destructor_round),
+	UNIT_TEST(test_root_scope_open_when_the_root_is_armed));
