@@ -494,14 +494,20 @@ struct tl__root {
 
 extern TL__THREAD_LOCAL struct tl__root tl__root_ctx;
 
-/* The list that holds this thread's root values. */
-static inline struct tl_node *tl__root(void)
+/* The list that holds this thread's root values, maybe never initialised. */
+static inline struct tl_node *tl__root_list(void)
 {
 #if TL_THREADS
 	if (tl__root_ctx.head)
 		return tl__root_ctx.head;
 #endif
-	return tl__task_ready(&tl__root_ctx.values);
+	return &tl__root_ctx.values;
+}
+
+/* The same, ready for use. */
+static inline struct tl_node *tl__root(void)
+{
+	return tl__task_ready(tl__root_list());
 }
 
 /*

@@ -473,15 +473,16 @@ void (tl_task_exit)(struct tl_node *task)
 	/* An empty task (zero-filled too) has nothing to do: no call, no lock. */
 	if (!task || task->next == task || (!task->next && !task->prev))
 		return;
-	task_exit(task, task == tl__root() ? NULL : task);
+	task_exit(task, task == tl__root_list() ? NULL : task);
 }
 
 void tl_root_exit(void)
 {
-	struct tl_node *head = tl__root();
+	struct tl_node *head = tl__root_list();
 
-	if (!tl_node_empty(head))
-		task_exit(head, NULL);
+	if (!head->next)
+		return;
+	task_exit(head, NULL);
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
 	if (tl__root_ctx.armed && !task_exiting(head))
 		root_disarm(head);
