@@ -194,6 +194,7 @@ struct tl_local {
 	/* private */
 	uint32_t tl__gen TL__ZERO;	/* 0: not registered; else stored in slots */
 	uint64_t tl__key TL__ZERO;	/* hot: cache tag, never the same twice */
+	struct tl_node *const *tl__cur TL__ZERO;	/* a tl_sched's current */
 	uint32_t tl__off TL__ZERO;	/* hot: byte offset of its cache set, 0: none */
 	uint32_t tl__index TL__ZERO;	/* registry index, 0: not registered */
 	uint8_t tl__used TL__ZERO;	/* a slot was linked for this registration */
@@ -607,7 +608,7 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
 #if TL_CACHE_SIZE
 	struct tl_slot *s;
 
-	if (TL__LIKELY(l != NULL && tl__cached(l, &s)))
+	if (TL__LIKELY(l != NULL && tl__cached(l, &s, true)))
 		return s->value;	/* tl__none's is NULL */
 #endif
 	return tl__get_slow(l);
@@ -651,7 +652,7 @@ static inline TL__FS_ATTR int tl_set(struct tl_local *l, void *value)
 #if TL_CACHE_SIZE
 	struct tl_slot *s;
 
-	if (TL__LIKELY(l != NULL && l->size == 0 && tl__cached(l, &s) &&
+	if (TL__LIKELY(l != NULL && l->size == 0 && tl__cached(l, &s, true) &&
 		       s != &tl__none)) {
 		s->value = value;
 		return 0;
@@ -693,7 +694,7 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
 #if TL_CACHE_SIZE
 	struct tl_slot *s;
 
-	if (TL__LIKELY(l != NULL && l->size != 0 && tl__cached(l, &s) &&
+	if (TL__LIKELY(l != NULL && l->size != 0 && tl__cached(l, &s, true) &&
 		       s != &tl__none))
 		return s->value;
 #endif

@@ -123,20 +123,25 @@ TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
 #if TL_CACHE_SIZE
 /*
  * The cached slot of a local with a discriminator, the shortest way (the
- * inline path never matches these: their entries are tagged task | 1), or
- * NULL to take the general one, which asks the discriminator again.  Not
- * while a task is being exited: every local resolves to it then.
+ * default probe never matches these: their entries are tagged task | 1),
+ * or NULL to take the general one, which asks the discriminator again.
+ * Not while a task is being exited: every local resolves to it then.
  */
-TL__HOT struct tl_slot *tl__disc_cached(const struct tl_local *l)
+TL__HOT struct tl_slot *tl__disc_cached(struct tl_local *l)
 {
 	struct tl_discriminator *d = l->disc;
 	struct tl_node *c;
 
 	if (!d || tl__exiting.task)
 		return NULL;
-	if (d->current == tl__sched_current)
-		c = tl_container_of(d, struct tl_sched, disc)->current;
-	else if (d->current)
+	if (d->current == tl__sched_current) {
+		struct tl_sched *sched = tl_container_of(d, struct tl_sched,
+							 disc);
+
+		/* From now on the inline path probes for it (fast.h). */
+		TL__STORE(&l->tl__cur, &sched->current, RELAXED);
+		c = sched->current;
+	} else if (d->current)
 		c = d->current(d);
 	else
 		return NULL;

@@ -87,9 +87,13 @@ static void place_store(struct tl_local *l, uint32_t index)
 	tl__rekey(l);
 	/*
 	 * A local with a discriminator has its set too: its entries are
-	 * tagged task | 1, which the inline path never matches, and the
+	 * tagged task | 1, which the default probe never matches, and the
 	 * slow path probes the set at this offset without computing it.
+	 * A tl_sched's current task is found again by the first lookup
+	 * (tl__disc_cached()): the discriminator may have changed while the
+	 * local was not registered.
 	 */
+	TL__STORE(&l->tl__cur, NULL, RELAXED);
 	TL__STORE(&l->tl__off, off, RELEASE);
 #else
 	(void)l;
@@ -104,6 +108,7 @@ static void place_store(struct tl_local *l, uint32_t index)
 static void place_clear(struct tl_local *l)
 {
 	TL__STORE(&l->tl__off, 0, RELAXED);
+	TL__STORE(&l->tl__cur, NULL, RELAXED);
 	tl__rekey(l);
 }
 

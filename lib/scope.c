@@ -71,7 +71,7 @@ int (tl_scope_enter)(struct tl_scope *scope, struct tl_local *l, void *value)
 		return -EINVAL;
 #if TL_CACHE_SIZE
 	/* The value cached for the current task: the inline path's probe. */
-	if (tl__cached(l, &base) && base != &tl__none) {
+	if (tl__cached(l, &base, false) && base != &tl__none) {
 		scope_mark(scope, l, base,
 			   tl__thread.cur ? tl__thread.cur : tl__root(), value);
 		return 0;

@@ -195,6 +195,9 @@ void tl_sched_init(struct tl_sched *sched)
 }
 
 TL__THREAD_LOCAL struct tl__exiting tl__exiting;
+#if TL_THREADS
+TL__THREAD_LOCAL uintptr_t tl__dtag = 1;
+#endif
 
 /* ------------------------------------------------------------- release */
 
@@ -444,7 +447,9 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 	tl__exiting.cur = cur;
 	tl__exiting.caller = prev;
 	tl__exiting.outer = &outer;
-#if !TL_THREADS
+#if TL_THREADS
+	tl__dtag = 3;	/* no tl_sched entry matches (tl__cached()) */
+#else
 	/* Odd while an exit runs: the inline path stays out (tl__cached()). */
 	if (!outer.task)
 		tl__thread.switches++;
@@ -460,7 +465,10 @@ static void task_exit(struct tl_node *task, struct tl_node *cur)
 		tl__window_close(&w);
 		tl__drop(&left);
 	}
-#if !TL_THREADS
+#if TL_THREADS
+	if (!outer.task)
+		tl__dtag = 1;
+#else
 	if (!outer.task)
 		tl__thread.switches++;
 #endif
@@ -473,7 +481,8 @@ void (tl_task_exit)(struct tl_node *task)
 	/* An empty task (zero-filled too) has nothing to do: no call, no lock. */
 	if (!task || task->next == task || (!task->next && !task->prev))
 		return;
-	task_exit(task, task == tl__root_list() ? NULL : task);
+	/* Not the root context (tl_root_exit()): callers never see its list. */
+	task_exit(task, task);
 }
 
 void tl_root_exit(void)

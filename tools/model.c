@@ -26,7 +26,7 @@
 #include "tasklocal.h"
 #include "worker.h"
 
-enum { WORKERS = 3, TASKS = 4, LOCALS = 5, SLOTS = 4, SCOPES = 6, DEPTH = 8,
+enum { WORKERS = 3, TASKS = 4, LOCALS = 6, SLOTS = 4, SCOPES = 6, DEPTH = 8,
        RESET = 64 };
 
 /* m3: a discriminator's (entries tagged task | 1); m4: typed (tl_this). */
@@ -40,13 +40,18 @@ static struct tl_node *disc_current(struct tl_discriminator *d)
 
 static struct tl_discriminator disc = { disc_current };
 
+/* m5: a tl_sched's, probed inline through its current task. */
+static struct tl_sched sched;
+
 static struct tl_local locals[LOCALS] = {
 	TL_LOCAL(.name = "m0"),
 	TL_LOCAL(.name = "m1", .flags = TL_INHERIT),
 	TL_LOCAL(.name = "m2"),
 	TL_LOCAL(.name = "m3", .disc = &disc),
 	TL_LOCAL(.name = "m4", .size = sizeof(void *)),
+	TL_LOCAL(.name = "m5", .disc = &sched.disc),
 };
+#define SCHED 5
 #define TYPED 4
 static struct tl_node tasks[TASKS];
 
@@ -104,8 +109,10 @@ static void run_op(void *arg)
 	void *v, *got;
 	int i, err;
 
-	tl_switch(&tasks[o->t]);
+	/* m5's task is the scheduler's: the thread's is another one then. */
+	tl_switch(&tasks[o->l == SCHED ? (o->t + 1) % TASKS : o->t]);
 	disc_task = &tasks[o->t];
+	tl_sched_switch(&sched, &tasks[o->t]);
 	if (o->l == TYPED && (o->kind == BIND || o->kind == ENTER))
 		o->kind = SET;	/* tl_this below */
 	switch (o->kind) {
@@ -231,6 +238,7 @@ static void run_op(void *arg)
 	}
 	tl_switch(NULL);
 	disc_task = NULL;
+	tl_sched_switch(&sched, NULL);
 }
 
 int main(int argc, char **argv)
@@ -244,6 +252,7 @@ int main(int argc, char **argv)
 	srand(seed);
 	for (i = 0; i < LOCALS; i++)
 		tl_local_register(&locals[i]);
+	tl_sched_init(&sched);	/* after m5's registration: as good */
 	for (t = 0; t < TASKS; t++) {
 		tl_task_init(&tasks[t]);
 		for (l = 0; l < LOCALS; l++)

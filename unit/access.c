@@ -434,6 +434,80 @@ static void test_cache_with_a_discriminator(void)
 }
 
 /*
+ * A tl_sched's local found inline: the scheduler's current task is read
+ * at every lookup, so that its switches (no tl_switch()) are seen at once,
+ * and a value of another task cached under the same tag is never taken:
+ * not while a task exit runs (every local resolves to the exiting task),
+ * and not after the local was registered again with another scheduler.
+ */
+static struct tl_sched inl_sched, inl_other;
+static struct tl_local inl_first = TL_LOCAL(.name = "inline-first");
+static struct tl_local inl_local = TL_LOCAL(.disc = &inl_sched.disc);
+static const char *inl_seen;
+
+static void inl_first_dtor(void *v)
+{
+	(void)v;
+	inl_seen = tl_get(&inl_local);	/* before inl_local's turn */
+}
+
+static void test_sched_local_inline(void)
+{
+	struct tl_node t = TL_NODE_INIT(t), other = TL_NODE_INIT(other);
+	int i;
+
+	inl_first.destroy = inl_first_dtor;
+	inl_first.disc = &inl_sched.disc;
+	CU_ASSERT_EQUAL(tl_local_register(&inl_first), 0);	/* lower index */
+	CU_ASSERT_EQUAL(tl_local_register(&inl_local), 0);	/* before init */
+	tl_sched_init(&inl_sched);
+	tl_sched_init(&inl_other);
+	tl_sched_switch(&inl_sched, &other);
+	CU_ASSERT_EQUAL(tl_set(&inl_local, "other"), 0);
+	tl_sched_switch(&inl_sched, &t);
+	CU_ASSERT_EQUAL(tl_set(&inl_local, "t"), 0);
+	CU_ASSERT_EQUAL(tl_set(&inl_first, "t first"), 0);
+	for (i = 0; i < 4; i++) {
+		tl_sched_switch(&inl_sched, &other);
+		CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "other");
+		tl_sched_switch(&inl_sched, &t);
+		CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "t");
+		CU_ASSERT_EQUAL(tl_set(&inl_local, "t"), 0);	/* inline too */
+	}
+	/* The scheduler has moved on when t is exited. */
+	tl_sched_switch(&inl_sched, &other);
+	CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "other");
+	inl_seen = NULL;
+	tl_task_exit(&t);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inl_seen);
+	CU_ASSERT_STRING_EQUAL(inl_seen, "t");
+	CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "other");
+
+	/* Registered again with another scheduler, current elsewhere. */
+	CU_ASSERT_EQUAL(tl_local_unregister(&inl_local), 0);
+	inl_local.disc = &inl_other.disc;
+	CU_ASSERT_EQUAL(tl_local_register(&inl_local), 0);
+	tl_task_init(&t);
+	tl_sched_switch(&inl_other, &other);	/* inl_sched's is other too */
+	CU_ASSERT_EQUAL(tl_set(&inl_local, "other, again"), 0);
+	tl_sched_switch(&inl_other, &t);
+	CU_ASSERT_EQUAL(tl_set(&inl_local, "t, again"), 0);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "t, again");
+	tl_sched_switch(&inl_other, &other);
+	CU_ASSERT_STRING_EQUAL(tl_get(&inl_local), "other, again");
+	tl_sched_switch(&inl_other, NULL);
+	CU_ASSERT_PTR_NULL(tl_get(&inl_local));		/* the root context */
+	tl_task_exit(&t);
+	tl_task_exit(&other);
+	tl_sched_switch(&inl_sched, NULL);
+	CU_ASSERT_EQUAL(tl_local_unregister(&inl_local), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&inl_first), 0);
+	inl_local.disc = &inl_sched.disc;
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
  * More tasks than a cache set has ways, cycling over one local, as a
  * scheduler does: each finds its own value (from the second level, after
  * the first round), the root context and a task without a value find none,
@@ -705,6 +779,7 @@ UNIT_SUITE(access,
 	UNIT_TEST(test_cache_task_ending_where_it_was_not_cached),
 	UNIT_TEST(test_many_locals_share_the_cache),
 	UNIT_TEST(test_cache_with_a_discriminator),
+	UNIT_TEST(test_sched_local_inline),
 	UNIT_TEST(test_cache_tasks_cycling),
 	UNIT_TEST(test_cache_released_from_the_second_level),
 	UNIT_TEST(test_cache_second_level_task_migrating),

@@ -26,8 +26,13 @@
  * releases it, has that one entry cleared instead.  A "no
  * value" entry holds tl__none, whose value is NULL.  The first set
  * (offset 0) never holds anything: unregistered locals point there.
- * Entries of locals with a discriminator hold the task with bit 0 set,
- * and are checked by the out-of-line path.
+ * Entries of locals with a discriminator hold the task with bit 0 set:
+ * the default discriminator's probe never matches them.  A tl_sched's
+ * local keeps where its current task is (tl__cur): the inline path
+ * probes its entries too, after the default ones missed; other
+ * discriminators are probed out of line.  While a task exit runs on the
+ * thread, tl__dtag is 3, so that no tl_sched entry matches there: every
+ * local then resolves to the exiting task, which the slow path knows.
  *
  * With TL_THREADS 0 under a preemptive kernel, the switch hook may run
  * between any two instructions of a lookup: tl_switch() counts switches
@@ -66,6 +71,12 @@ struct tl__thread {
 };
 
 extern TL__THREAD_LOCAL struct tl__thread tl__thread;
+#if TL_THREADS
+extern TL__THREAD_LOCAL uintptr_t tl__dtag;	/* 1; 3 while an exit runs */
+#define TL__DTAG	tl__dtag
+#else
+#define TL__DTAG	1	/* the switch count keeps exits out */
+#endif
 extern struct tl_slot tl__none;
 
 void *tl__get_slow(struct tl_local *l);
@@ -133,12 +144,30 @@ static inline TL__CENTRY *tl__set(const struct tl_local *l)
 #endif
 
 /*
+ * Whether set @e holds the entry of (@tag, @key), its slot put in @slot.
+ */
+static inline TL__FS_ATTR bool tl__hit(const TL__CENTRY *e,
+				       const struct tl_node *tag, uint64_t key,
+				       struct tl_slot **slot)
+{
+	if (TL__LIKELY(e[0].task == tag && e[0].key == key))
+		*slot = e[0].slot;
+	else if (e[1].task == tag && e[1].key == key)
+		*slot = e[1].slot;
+	else
+		return false;
+	return true;
+}
+
+/*
  * Whether the cache holds the current task's slot of @l, put in @slot
- * (tl__none for "no value").  Only locals with the default discriminator
- * match.
+ * (tl__none for "no value").  Locals with the default discriminator match,
+ * and with @sched those of a tl_sched too (its current task one load
+ * away); the caller of a tl_sched's hit must not take the thread's
+ * current task for the one it found.
  */
 static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
-					  struct tl_slot **slot)
+					  struct tl_slot **slot, bool sched)
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
@@ -150,16 +179,18 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 		return false;
 #endif
 	const TL__CENTRY *e = tl__set(l);
-	struct tl_node *cur = tl__thread.cur;
-	uint64_t key;
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
-	key = TL__LOAD(&l->tl__key, RELAXED);
-	if (TL__LIKELY(e[0].task == cur && e[0].key == key))
-		*slot = e[0].slot;
-	else if (e[1].task == cur && e[1].key == key)
-		*slot = e[1].slot;
-	else
-		return false;
+	if (TL__LIKELY(tl__hit(e, tl__thread.cur, key, slot))) {
+		/* found for the default discriminator */
+	} else {
+		struct tl_node *const *cur = TL__LOAD(&l->tl__cur, RELAXED);
+
+		if (!sched || !cur ||
+		    !tl__hit(e, (struct tl_node *)((uintptr_t)*cur | TL__DTAG),
+			     key, slot))
+			return false;
+	}
 #if !TL_THREADS
 	__asm__ volatile("" ::: "memory");
 	if (TL__UNLIKELY(tl__thread.switches != seq))
