@@ -158,9 +158,24 @@ static struct tl_local counter_local = TL_LOCAL(.name = "counter",
 static struct tl_local slice_local = TL_LOCAL(.name = "slice");
 static struct tl_local stress_local[4];
 
+/*
+ * Each stress task also runs a scheduler of its own (a tl_sched: one
+ * inner task), whose local the inline path finds through the scheduler's
+ * current task while the other stress tasks fill the same cache sets.
+ */
+static struct tl_sched stress_sched[4];
+static struct tl_local stress_sched_local[4] = {
+	TL_LOCAL(.disc = &stress_sched[0].disc),
+	TL_LOCAL(.disc = &stress_sched[1].disc),
+	TL_LOCAL(.disc = &stress_sched[2].disc),
+	TL_LOCAL(.disc = &stress_sched[3].disc),
+};
+
 static struct tl_local *const all_locals[] = {
 	&name_local, &counter_local, &slice_local,
 	&stress_local[0], &stress_local[1], &stress_local[2], &stress_local[3],
+	&stress_sched_local[0], &stress_sched_local[1],
+	&stress_sched_local[2], &stress_sched_local[3],
 };
 
 /* Memory: every value of the widest phase at once, and some room. */
@@ -452,10 +467,14 @@ static void phase_isr(void)
 #define STRESS_TASKS	4
 
 /* Wrong results by call, so that a failure says where to look. */
-enum { WRONG_SET, WRONG_GET, WRONG_THIS, WRONG_DEL, WRONG_KINDS };
+enum { WRONG_SET, WRONG_GET, WRONG_THIS, WRONG_DEL, WRONG_SCHED,
+       WRONG_KINDS };
 
 struct stress {
 	struct tl_node locals;
+	struct tl_node inner;	/* the task of its own tl_sched */
+	int inner_value;
+	unsigned id;
 	int value[ARRAY_SIZE(stress_local)];
 	unsigned long iterations, preempted;
 	unsigned long wrong[WRONG_KINDS];
@@ -466,11 +485,19 @@ static volatile bool stress_stop;
 static void stress(void *arg)
 {
 	struct stress *s = arg;
+	struct tl_local *inner_local = &stress_sched_local[s->id];
 	unsigned long last = trace_switches;
 	unsigned j;
 
+	tl_sched_init(&stress_sched[s->id]);
+	tl_task_init(&s->inner);
+	tl_sched_switch(&stress_sched[s->id], &s->inner);
 	while (!stress_stop) {
 		struct counter *c;
+
+		if (tl_set(inner_local, &s->inner_value) ||
+		    tl_get(inner_local) != &s->inner_value)
+			s->wrong[WRONG_SCHED]++;
 
 		for (j = 0; j < ARRAY_SIZE(stress_local); j++) {
 			if (tl_set(&stress_local[j], &s->value[j]))
@@ -492,6 +519,8 @@ static void stress(void *arg)
 		}
 		s->iterations++;
 	}
+	tl_sched_switch(&stress_sched[s->id], NULL);
+	tl_task_exit(&s->inner);
 	finish_task();
 }
 
@@ -507,8 +536,10 @@ static void phase_stress(void)
 	size_t free_before = tl_port_values_free();
 	unsigned i, j;
 
-	for (i = 0; i < STRESS_TASKS; i++)
+	for (i = 0; i < STRESS_TASKS; i++) {
+		s[i].id = i;
 		spawn(stress, names[i], PRIO_BUSY, &s[i], &s[i].locals);
+	}
 	vTaskDelay(STRESS_TICKS);
 	stress_stop = true;
 	check(wait_notified(STRESS_TASKS) &&
@@ -526,8 +557,9 @@ static void phase_stress(void)
 	    "(TL_CACHE_SIZE=%d)\n", iterations, preempted, wrong, TL_CACHE_SIZE);
 	if (wrong)
 		say("# stress wrong by call: tl_set %lu, tl_get %lu, tl_this %lu, "
-		    "tl_del %lu\n", kind[WRONG_SET], kind[WRONG_GET],
-		    kind[WRONG_THIS], kind[WRONG_DEL]);
+		    "tl_del %lu, tl_sched local %lu\n", kind[WRONG_SET],
+		    kind[WRONG_GET], kind[WRONG_THIS], kind[WRONG_DEL],
+		    kind[WRONG_SCHED]);
 	check(iterations > 0 && preempted >= STRESS_TASKS,
 	      "the stress tasks were preempted inside their loops (%lu times)",
 	      preempted);
