@@ -24,14 +24,17 @@
  * exited (no round follows), and what stays listed must not point into
  * TLS that is gone, or is the next thread's.  Such a record stays taken,
  * its values (as POSIX leaves a value set then) until a fork() child
- * reclaims them.  With every record taken, or scopes already open in the
- * root context when it is armed, its list stays in TLS, unlisted.
+ * reclaims them, or the next thread on the same TLS arms its root.
+ * Records are static, for TL_THREAD_RECORDS threads with root values at
+ * once, then from the allocator; without memory for one the list stays
+ * in TLS, unlisted: a fork() child does not reclaim it.
  */
 
 #if TL_THREADS
 struct root_rec {
 	struct tl_node values;	/* first: a root's list is its record */
 	struct tl_node link;	/* on roots, or on root_free */
+	const struct tl__root *owner;	/* the thread's TLS, while listed */
 };
 
 TL__THREAD_LOCAL struct tl__root tl__root_ctx;
@@ -68,12 +71,16 @@ static void fork_parent(void)
 	tl__unlock();
 }
 
+/* A record back: to the free list, or to the allocator it came from. */
 static void root_put_locked(struct root_rec *r)
 {
 	TL__ASSERT_LOCKED();
 
 	tl_node_del(&r->link);
-	tl_node_add(&r->link, &root_free);
+	if (r >= root_table && r < root_table + TL_THREAD_RECORDS)
+		tl_node_add(&r->link, &root_free);
+	else
+		tl__mem_free(r, sizeof(*r));
 }
 
 /*
@@ -109,43 +116,83 @@ __attribute__((constructor)) static void root_setup(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-/* A free record, listed, its list empty; NULL: none left. */
-static struct tl_node *root_take_locked(void)
+/*
+ * A record for this thread, listed, its list empty: a static one, else
+ * one from the allocator; NULL: no memory.  A
+ * record still listed for this thread's TLS is a dead thread's (one
+ * whose root was armed in its last destructor round, never exited): its
+ * values go to @dropped, without destructors, and the record is reused.
+ */
+static struct root_rec *root_take_locked(struct tl_node *dropped)
 {
+	struct tl__window held = { .locked = true };
 	struct root_rec *r;
 
 	TL__ASSERT_LOCKED();
 
+	tl_for_each_entry(r, &roots, link) {
+		if (r->owner == &tl__root_ctx) {
+			tl__detach(&r->values, dropped, &held);
+			return r;
+		}
+	}
 	if (!tl_node_empty(&root_free)) {
 		r = tl_node_first_entry(&root_free, struct root_rec, link);
 		tl_node_del(&r->link);
 	} else if (root_fresh < TL_THREAD_RECORDS) {
 		r = &root_table[root_fresh++];
 	} else {
-		return NULL;
+		r = tl__mem_alloc(sizeof(*r));
+		if (!r)
+			return NULL;
 	}
+	r->owner = &tl__root_ctx;
 	tl_node_init(&r->values);
 	tl_node_add(&r->link, &roots);
-	return &r->values;
+	return r;
+}
+
+/*
+ * The root context's list, in TLS until now, moves into its record: the
+ * scopes open in it (all that can be linked there before the first
+ * value) follow, and their locals get new keys, since second-level cache
+ * entries are found by the list.
+ */
+static void root_move(struct tl_node *from, struct tl_node *to)
+{
+	struct tl_slot *s;
+
+	tl_for_each_entry(s, from, node) {
+		struct tl_scope *scope = tl__scope_of(s);
+
+		scope->tl__task = to;
+		tl__invalidate(scope->tl__local);
+	}
+	tl_node_splice_init(from, to);
 }
 
 int tl__root_arm(struct tl_node **head)
 {
-	/* Open scopes are linked in TLS already: the list stays there. */
-	bool move = tl_node_empty(*head);
+	struct root_rec *r = NULL;
+	struct tl_node dropped;
 	bool made;
 
 	tl__lock();
-	made = root_key_make_locked() &&
-	       !pthread_setspecific(root_key, &tl__root_ctx);
-	if (made && move)
-		tl__root_ctx.head = root_take_locked();
+	made = root_key_make_locked();
 	tl__unlock();
 	/* Without the hook the value would never be destroyed: refused. */
-	if (!made)
+	if (!made || pthread_setspecific(root_key, &tl__root_ctx))
 		return -EAGAIN;
-	if (tl__root_ctx.head)
-		*head = tl__root_ctx.head;
+	tl_node_init(&dropped);
+	tl__lock();
+	r = root_take_locked(&dropped);
+	tl__unlock();
+	tl__drop(&dropped);
+	if (r) {
+		root_move(*head, &r->values);
+		tl__root_ctx.head = &r->values;
+		*head = &r->values;
+	}
 	tl__root_ctx.armed = true;
 	return 0;
 }

@@ -363,6 +363,118 @@ static void test_root_scope_open_when_the_root_is_armed(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A fork() child reclaims the root values of every other thread: also of
+ * threads whose root had a scope open when its first value came, and of
+ * more threads than the library has static records for.
+ */
+enum { HOLDERS = TL_THREAD_RECORDS + 4 };
+static struct tl_local held_scoped = TL_LOCAL(.name = "held-scoped");
+static struct tl_local held_value = TL_LOCAL(.name = "held-value");
+static pthread_barrier_t hold_bar;
+
+static void *scope_set_and_hold(void *arg)
+{
+	struct tl_scope sc;
+	long bad = 0, scoped = (long)arg & 1;
+
+	if (scoped)
+		bad += tl_scope_enter(&sc, &held_scoped, &sc) != 0;
+	bad += tl_set(&held_value, arg) != 0;	/* arms the root */
+	pthread_barrier_wait(&hold_bar);	/* the parent forks */
+	pthread_barrier_wait(&hold_bar);
+	bad += tl_get(&held_value) != arg;
+	if (scoped) {
+		bad += tl_get(&held_scoped) != &sc;
+		bad += tl_scope_exit(&sc) != 0;
+	}
+	return (void *)bad;
+}
+
+static void test_fork_child_reclaims_every_threads_root(void)
+{
+	static pthread_t th[HOLDERS];
+	int i, made = 0, status = -1;
+	long bad = 0;
+	void *ret;
+	pid_t pid;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_barrier_init(&hold_bar, NULL,
+						   HOLDERS + 1), 0);
+	for (i = 0; i < HOLDERS; i++)
+		made += !pthread_create(&th[i], NULL, scope_set_and_hold,
+					(void *)(long)(i + 1));
+	CU_ASSERT_EQUAL_FATAL(made, HOLDERS);
+	pthread_barrier_wait(&hold_bar);
+	pid = fork();
+	if (pid == 0)
+		_exit(tl_local_unregister(&held_scoped) != 0 ||
+		      tl_local_unregister(&held_value) != 0 ||
+		      tl_allocator_set(NULL) != 0);	/* every slot back */
+	CU_ASSERT(pid > 0);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pthread_barrier_wait(&hold_bar);
+	for (i = 0; i < HOLDERS; i++) {
+		pthread_join(th[i], &ret);
+		bad += (long)ret;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	pthread_barrier_destroy(&hold_bar);
+	CU_ASSERT_EQUAL(tl_local_unregister(&held_scoped), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&held_value), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
+ * A root value set in a thread's last destructor round is never exited;
+ * the next thread on the same TLS (glibc reuses a joined thread's stack)
+ * gives it back when its own root is armed.
+ */
+static __thread char tls_probe;
+static char *last_tls, *next_tls;
+static struct tl_local leak_local = TL_LOCAL(.name = "last-round-leak");
+static pthread_key_t leak_key;
+static int leak_rounds;
+
+static void leak_key_dtor(void *v)
+{
+	if (++leak_rounds < PTHREAD_DESTRUCTOR_ITERATIONS)
+		pthread_setspecific(leak_key, v);
+	else
+		tl_set(&leak_local, v);	/* a slot: never exited */
+}
+
+static void *set_leak_key(void *arg)
+{
+	last_tls = &tls_probe;
+	pthread_setspecific(leak_key, arg);
+	return NULL;
+}
+
+static void *arm_after(void *arg)
+{
+	next_tls = &tls_probe;
+	tl_set(&leak_local, arg);
+	tl_set(&leak_local, NULL);
+	return NULL;
+}
+
+static void test_last_round_value_given_back_by_the_next_thread(void)
+{
+	void *arg = &leak_rounds;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&leak_key, leak_key_dtor), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_leak_key, &arg), 0);
+	CU_ASSERT_EQUAL(leak_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+	CU_ASSERT_EQUAL(unit_threads(1, arm_after, &arg), 0);
+	CU_ASSERT_EQUAL(tl_local_unregister(&leak_local), 0);
+	pthread_key_delete(leak_key);
+	if (next_tls == last_tls)	/* else that slot may still be held */
+		UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(thread,
 	UNIT_TEST(test_fork_child_forgets_dead_threads_kept_slots),
 	UNIT_TEST(test_root_context_per_thread_with_exit_destructors),
@@ -370,4 +482,6 @@ UNIT_SUITE(thread,
 	UNIT_TEST(test_concurrent_register_unregister),
 	UNIT_TEST(test_thread_first_listed_in_its_last_destructor_round),
 	UNIT_TEST(test_root_value_set_in_the_last_destructor_round),
-	UNIT_TEST(test_root_scope_open_when_the_root_is_armed));
+	UNIT_TEST(test_root_scope_open_when_the_root_is_armed),
+	UNIT_TEST(test_fork_child_reclaims_every_threads_root),
+	UNIT_TEST(test_last_round_value_given_back_by_the_next_thread));
