@@ -50,12 +50,18 @@ static size_t chunk_len(uint32_t k)
 /* The entry at @pos, in a chunk that exists; call with the lock held. */
 static struct tl__key_entry *entry_at(uint32_t pos)
 {
-	return &tl__keys[pos >> TL__KEY_OFFSET_BITS][pos & TL__KEY_OFFSET_MASK];
+	return tl__key_at(pos);
+}
+
+/* Chunk @k's place in the directory. */
+static struct tl__key_entry **chunk_slot(uint32_t k)
+{
+	return &tl__keys[k + TL__KEY_CHUNK0_LOG];
 }
 
 static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
-	TL__STORE(&tl__keys[k], chunk, RELAXED);
+	TL__STORE(chunk_slot(k), chunk, RELAXED);
 }
 
 static void key_store(struct tl__key_entry *e, tl_key_t key)
@@ -107,8 +113,8 @@ static void shrink_if_empty_locked(void)
 
 	if (table.used)
 		return;
-	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k]; k++) {
-		struct tl__key_entry *chunk = tl__keys[k];
+	for (k = 0; k < TL__KEY_CHUNKS && *chunk_slot(k); k++) {
+		struct tl__key_entry *chunk = *chunk_slot(k);
 
 		chunk_publish(k, NULL);
 		tl__mem_free(chunk, chunk_len(k) * sizeof(*chunk));
@@ -137,12 +143,13 @@ static int take_new_locked(uint32_t *pos)
 	do {
 		if (table.chunk == TL__KEY_CHUNKS)
 			return EAGAIN;
-		if (!tl__keys[table.chunk]) {
+		if (!*chunk_slot(table.chunk)) {
 			err = chunk_alloc_locked(table.chunk);
 			if (err)
 				return err;
 		}
-		p = table.chunk << TL__KEY_OFFSET_BITS | table.offset;
+		p = (TL__KEY_CHUNK0 << table.chunk) - TL__KEY_CHUNK0 +
+		    table.offset;
 		if (++table.offset == chunk_len(table.chunk)) {
 			table.chunk++;
 			table.offset = 0;

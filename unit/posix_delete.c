@@ -194,6 +194,57 @@ static void test_bad_arguments(void)
 }
 
 /*
+ * Any integer is answered as a deleted key, whatever position its low half
+ * names: inside a chunk that exists but past the entries handed out, in a
+ * chunk never made, past the last one: with keys in the table and without.
+ */
+static void check_not_live(tl_key_t key, const tl_key_t *live, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (key == live[i])
+			return;
+	check_deleted(key);
+}
+
+static void check_any_integer(uint64_t seed, const tl_key_t *live, int n)
+{
+	int b;
+
+	for (b = 0; b < 32; b++) {
+		uint32_t pos = (uint32_t)1 << b;
+
+		check_not_live(pos, live, n);
+		check_not_live(pos - 1 + ((tl_key_t)7 << 32), live, n);
+		check_not_live((pos | (pos - 1)) + ((tl_key_t)1 << 32), live, n);
+	}
+	for (b = 0; b < 1000; b++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		check_not_live(seed, live, n);
+		check_not_live(seed & 0xffffffffffu, live, n);
+	}
+}
+
+static void test_any_integer_is_answered_as_a_deleted_key(void)
+{
+	tl_key_t k[40] = { 0 };
+	int i;
+
+	check_any_integer(1, k, 0);
+	for (i = 0; i < 40; i++)	/* two chunks */
+		CU_ASSERT_EQUAL_FATAL(tl_key_create(&k[i], NULL), 0);
+	CU_ASSERT_EQUAL(tl_setspecific(k[39], value), 0);
+	check_any_integer(2, k, 40);
+	CU_ASSERT_PTR_EQUAL(tl_getspecific(k[39]), value);
+	for (i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(tl_key_delete(k[i]), 0);
+	check_any_integer(3, k, 0);
+	tl_root_exit();
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
  * A thread uses a deleted key (bad input, answered) while the last live key
  * is deleted and created again and again: the table it looks in must never
  * be freed under it (the sanitizer and valgrind runs check the reads).
@@ -237,6 +288,7 @@ static void test_deleted_key_used_while_the_last_key_goes(void)
 
 UNIT_SUITE(posix_delete,
 	UNIT_TEST(test_delete_while_set_runs_no_destructor_and_hides_values),
+	UNIT_TEST(test_any_integer_is_answered_as_a_deleted_key),
 	UNIT_TEST(test_new_key_reusing_a_position_sees_no_old_value),
 	UNIT_TEST(test_deleted_key_is_answered_not_undefined),
 	UNIT_TEST(test_bad_arguments),

@@ -46,24 +46,27 @@ extern "C" {
  * tl_key_delete() with the next count; one whose count would wrap is never
  * used again, so a deleted key never resolves again, whichever key took its
  * position.  0 is never a key: a zero-filled tl_key_t is answered as a
- * deleted one.  Other integers that never were keys are not checked for.
+ * deleted one, and so is any other integer that is not a live key.
  */
 typedef uint64_t tl_key_t;
 
 /*
  * The key table: a fixed directory of chunks that never move, so that the
- * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries; a
- * position is k << TL__KEY_OFFSET_BITS | offset in the chunk, so that it
- * is found with a shift and a mask.  Every directory entry an integer's
- * top bits can name exists: those past TL__KEY_CHUNKS stay NULL.  Chunks
- * are freed only when no key is left, after their entries here are
- * cleared, so a deleted key finds either its chunk or NULL.
+ * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries: the
+ * positions p whose p + TL__KEY_CHUNK0 has its highest bit at
+ * TL__KEY_CHUNK0_LOG + k, at the offset the bits below it give.  So every
+ * 32-bit integer names an entry inside a chunk, or a chunk that does not
+ * exist (NULL in the directory, which that bit indexes: its first
+ * TL__KEY_CHUNK0_LOG entries stay NULL): any integer passed as a key is
+ * answered as a deleted one, never read out of bounds.  Chunks past TL__KEY_CHUNKS
+ * are never made.  Chunks are freed only when no key is left, after their
+ * entries here are cleared, so a deleted key finds either its chunk or
+ * NULL.
  */
-#define TL__KEY_CHUNK0		32u
-#define TL__KEY_OFFSET_BITS	27
-#define TL__KEY_OFFSET_MASK	((1u << TL__KEY_OFFSET_BITS) - 1)
-#define TL__KEY_DIR		(1u << (32 - TL__KEY_OFFSET_BITS))
-#define TL__KEY_CHUNKS		23	/* chunk 22 fills the offset bits */
+#define TL__KEY_CHUNK0_LOG	5
+#define TL__KEY_CHUNK0		(1u << TL__KEY_CHUNK0_LOG)
+#define TL__KEY_DIR		33	/* by highest bit: chunk k at k + 5 */
+#define TL__KEY_CHUNKS		23	/* 2^28 - 32 positions */
 
 /*
  * A free entry, or one being created or deleted, holds TL__KEY_NONE: its
@@ -83,15 +86,44 @@ struct tl__key_entry {
 };
 
 /*
- * The lookup below is inline, so the table's symbol names its entries'
- * layout: a program compiled with headers of another layout fails to link
- * or to load ("undefined symbol tl__keys_v2") instead of reading entries
- * of another shape.  v2: the whole key in each entry, 128-byte entries on
- * 64-bit targets.
+ * The lookup below is inline, so the table's symbol names its layout: a
+ * program compiled with headers of another one fails to link or to load
+ * ("undefined symbol tl__keys_v3") instead of reading entries of another
+ * shape.  v2: the whole key in each entry, 128-byte entries on 64-bit
+ * targets; v3: positions by their highest bit (see above).
  */
-#define tl__keys tl__keys_v2
+#define tl__keys tl__keys_v3
 
 extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
+
+/*
+ * The index of the highest bit set in @j (not 0).  On x86-64 as a 64-bit
+ * value at once: compilers widen the builtin's int with another move.
+ */
+static inline size_t tl__top_bit(uint64_t j)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	uint64_t top;
+
+	__asm__("bsrq %1, %0" : "=r"(top) : "rm"(j));
+	return (size_t)top;
+#else
+	return (size_t)(63 ^ __builtin_clzll(j));
+#endif
+}
+
+/* The entry at position @pos, or NULL: its chunk does not exist. */
+static inline struct tl__key_entry *tl__key_at(uint32_t pos)
+{
+	uint64_t j = (uint64_t)pos + TL__KEY_CHUNK0;
+	size_t top = tl__top_bit(j);	/* 5 .. 32 */
+	struct tl__key_entry *chunk;
+
+	chunk = TL__LOAD(&tl__keys[top], RELAXED);
+	if (TL__UNLIKELY(!chunk))
+		return NULL;
+	return chunk + (size_t)(j ^ (uint64_t)1 << top);
+}
 
 /*
  * The entry @key names if it is live, else NULL.  It races only with
@@ -101,15 +133,9 @@ extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
  */
 static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 {
-	uint32_t pos = (uint32_t)key;
-	struct tl__key_entry **chunk = &tl__keys[pos >> TL__KEY_OFFSET_BITS];
-	struct tl__key_entry *e;
+	struct tl__key_entry *e = tl__key_at((uint32_t)key);
 
-	e = TL__LOAD(chunk, RELAXED);
-	if (TL__UNLIKELY(!e))
-		return NULL;
-	e += pos & TL__KEY_OFFSET_MASK;
-	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key))
+	if (TL__UNLIKELY(!e || TL__LOAD(&e->key, RELAXED) != key))
 		return NULL;
 	return e;
 }
