@@ -123,7 +123,9 @@ struct tl_discriminator {
  * @current: the scheduler's running task, NULL when none
  *
  * For several loops in one thread, each with its own running task.
- * Initialise with tl_sched_init(), switch with tl_sched_switch().
+ * Initialise with tl_sched_init(), switch with tl_sched_switch().  Its
+ * locals are found inline, reading @current at every lookup (no call), so
+ * a sched must outlive the registration of every local that follows it.
  */
 struct tl_sched {
 	struct tl_discriminator disc;
