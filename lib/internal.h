@@ -629,6 +629,42 @@ static inline void tl__reap(struct tl_node *head)
 /* error.c: hand a TL_DEBUG report to the hook */
 void tl__report_at(const char *file, int line, const char *what);
 
+#if TL_DEBUG || TL_THREADS
+/* A link no ring holds: NULL, or what tl_node_del() leaves. */
+static inline bool tl__bad_link(const struct tl_node *n)
+{
+	return !n || n == TL_POISON_NEXT || n == TL_POISON_PREV;
+}
+
+/*
+ * What is wrong with the ring of @head, or NULL: every back pointer is
+ * checked, and a second cursor at half speed catches a cycle that misses
+ * @head (Floyd), so that the walk ends whatever the ring holds.  TL_DEBUG
+ * checks task lists with it; a fork() child the lists of the threads that
+ * did not come along, which one of them may have been changing.
+ */
+static inline const char *tl__ring_fault(const struct tl_node *head)
+{
+	const struct tl_node *n = head, *slow = head;
+	unsigned long steps = 0;
+
+	if (tl__bad_link(head->next) || tl__bad_link(head->prev))
+		return "task not initialised, or used after its memory was released";
+	do {
+		const struct tl_node *next = n->next;
+
+		if (tl__bad_link(next) || next->prev != n)
+			return "task list corrupted: a slot was unlinked, freed or linked twice";
+		n = next;
+		if (++steps % 2 == 0)
+			slow = slow->next;
+		if (n == slow && n != head)
+			return "task list corrupted: a cycle that misses the task";
+	} while (n != head);
+	return NULL;
+}
+#endif
+
 /* debug.c */
 #if TL_DEBUG
 bool tl__list_ok(const struct tl_node *head);

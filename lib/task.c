@@ -84,10 +84,27 @@ static void root_put_locked(struct root_rec *r)
 }
 
 /*
+ * The scopes of a thread that did not come along were on its stack, which
+ * it may have been changing at the fork: they are unlinked, never read.
+ */
+static void root_forget_scopes(struct tl_node *head)
+{
+	struct tl_slot *s, *n;
+
+	tl_for_each_entry_safe(s, n, head, node)
+		if (s->info & TL__SLOT_SCOPE)
+			tl_node_del(&s->node);
+}
+
+/*
  * In a fork() child only the forking thread lives on: the root contexts
  * of the others can never be exited, so their slots go back now, without
  * destructors (as glibc drops the other threads' key values), to the pool
- * or allocator, bound ones to their owners.
+ * or allocator, bound ones to their owners.  A thread may have been
+ * linking or unlinking a root value when the fork came (without the lock,
+ * which only the registry's changes take): its list, half changed, is
+ * checked first, and if it is not a whole ring, left alone (its slots are
+ * lost to the child) rather than walked forever or freed twice.
  */
 static void fork_child(void)
 {
@@ -99,7 +116,11 @@ static void fork_child(void)
 	tl_for_each_entry_safe(r, n, &roots, link) {
 		if (&r->values == tl__root_ctx.head)
 			continue;
-		tl__detach(&r->values, &dropped, &held);
+		/* One its thread was changing at the fork is left as it is. */
+		if (!tl__ring_fault(&r->values)) {
+			root_forget_scopes(&r->values);
+			tl__detach(&r->values, &dropped, &held);
+		}
 		root_put_locked(r);
 	}
 	tl__thread_recs_fork_locked();
