@@ -212,6 +212,50 @@ static void test_fork_child_forgets_dead_threads_kept_slots(void)
 }
 
 /*
+ * A pthread key whose destructor sets it again until round @until of its
+ * thread's end, then calls @then: a call into the library in a chosen
+ * round of pthread-key destructors.  Its value is the struct itself; @tls
+ * is where the thread's TLS was.
+ */
+struct round_key {
+	pthread_key_t key;
+	int rounds, until;
+	void (*then)(struct round_key *rk);
+	char *tls;
+};
+
+static __thread char tls_probe;
+
+static void round_key_dtor(void *v)
+{
+	struct round_key *rk = v;
+
+	if (++rk->rounds < rk->until)
+		pthread_setspecific(rk->key, rk);	/* again next round */
+	else
+		rk->then(rk);
+}
+
+static void *set_round_key(void *arg)
+{
+	struct round_key *rk = arg;
+
+	rk->tls = &tls_probe;
+	pthread_setspecific(rk->key, rk);
+	return NULL;
+}
+
+/* A thread that sets root value @arg of local @arg, and ends. */
+static char *set_once_tls;
+
+static void *set_root_once(void *arg)
+{
+	set_once_tls = &tls_probe;
+	tl_set(arg, arg);
+	return NULL;
+}
+
+/*
  * A thread that first uses the library during its last round of
  * pthread-key destructors (a key's destructor sets it again twice, then
  * sets a root value, whose exit runs in the round after): the key set then
@@ -219,45 +263,29 @@ static void test_fork_child_forgets_dead_threads_kept_slots(void)
  * still be readable after it ends.  The next thread, often on the same
  * stack and TLS, then an unregistration and a drain walk every thread's.
  */
-static pthread_key_t late_key;
-static int late_rounds;
 static struct tl_local late_local = TL_LOCAL(.name = "late",
 					     .destroy = count_root_dtor);
 
-static void late_key_dtor(void *v)
+static void late_set(struct round_key *rk)
 {
-	if (++late_rounds < 3)
-		pthread_setspecific(late_key, v);	/* again next round */
-	else
-		tl_set(&late_local, v);	/* a root value: its exit next round */
-}
-
-static void *set_late_key(void *arg)
-{
-	pthread_setspecific(late_key, arg);
-	return NULL;
-}
-
-static void *use_root_once(void *arg)
-{
-	tl_set(&late_local, arg);
-	return NULL;
+	tl_set(&late_local, rk);	/* a root value: its exit next round */
 }
 
 static void test_thread_first_listed_in_its_last_destructor_round(void)
 {
 	struct tl_local other = TL_LOCAL(.name = "late-other");
-	void *arg = &late_rounds;
+	struct round_key rk = { .until = 3, .then = late_set };
 
-	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&late_key, late_key_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&rk.key, round_key_dtor), 0);
 	CU_ASSERT_EQUAL(tl_local_register(&late_local), 0);
-	CU_ASSERT_EQUAL(unit_threads(1, set_late_key, &arg), 0);
-	CU_ASSERT_EQUAL(late_rounds, 3);
-	CU_ASSERT_EQUAL(unit_threads(1, use_root_once, &arg), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_round_key, (void *[]){ &rk }), 0);
+	CU_ASSERT_EQUAL(rk.rounds, 3);
+	CU_ASSERT_EQUAL(unit_threads(1, set_root_once,
+				     (void *[]){ &late_local }), 0);
 	CU_ASSERT_EQUAL(tl_local_register(&other), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&other), 0);	/* walks them */
 	CU_ASSERT_EQUAL(tl_local_unregister(&late_local), 0);
-	pthread_key_delete(late_key);
+	pthread_key_delete(rk.key);
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
@@ -270,49 +298,35 @@ static void test_thread_first_listed_in_its_last_destructor_round(void)
  * did not come along must all work.  The value is bound to static storage
  * (it is never destroyed, as POSIX leaves a value set then).
  */
-static pthread_key_t last_key;
-static int last_rounds;
 static struct tl_slot last_slot;
 static struct tl_local last_local = TL_LOCAL(.name = "last-round");
 
-static void last_key_dtor(void *v)
+static void last_bind(struct round_key *rk)
 {
-	if (++last_rounds < PTHREAD_DESTRUCTOR_ITERATIONS)
-		pthread_setspecific(last_key, v);	/* again next round */
-	else
-		tl_bind(&last_local, &last_slot, v);	/* no round after */
-}
-
-static void *set_last_key(void *arg)
-{
-	pthread_setspecific(last_key, arg);
-	return NULL;
-}
-
-static void *use_last_local_once(void *arg)
-{
-	tl_set(&last_local, arg);
-	return NULL;
+	tl_bind(&last_local, &last_slot, rk);	/* no round after */
 }
 
 static void test_root_value_set_in_the_last_destructor_round(void)
 {
-	void *arg = &last_rounds;
+	struct round_key rk = { .until = PTHREAD_DESTRUCTOR_ITERATIONS,
+				.then = last_bind };
 	int status = -1;
 	pid_t pid;
 
-	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&last_key, last_key_dtor), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&rk.key, round_key_dtor), 0);
 	CU_ASSERT_EQUAL(tl_local_register(&last_local), 0);
-	CU_ASSERT_EQUAL(unit_threads(1, set_last_key, &arg), 0);
-	CU_ASSERT_EQUAL(last_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+	CU_ASSERT_EQUAL(unit_threads(1, set_round_key, (void *[]){ &rk }), 0);
+	CU_ASSERT_EQUAL(rk.rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
 	/* The next threads, likely on that stack, arm and disarm roots. */
-	CU_ASSERT_EQUAL(unit_threads(1, use_last_local_once, &arg), 0);
-	CU_ASSERT_EQUAL(unit_threads(1, use_last_local_once, &arg), 0);
-	CU_ASSERT_EQUAL(tl_set(&last_local, arg), 0);	/* this root: armed */
+	CU_ASSERT_EQUAL(unit_threads(1, set_root_once,
+				     (void *[]){ &last_local }), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_root_once,
+				     (void *[]){ &last_local }), 0);
+	CU_ASSERT_EQUAL(tl_set(&last_local, &rk), 0);	/* this root: armed */
 	pid = fork();
 	if (pid == 0) {
 		alarm(10);	/* a corrupt list of roots loops: fail, not hang */
-		_exit(tl_get(&last_local) != arg ||
+		_exit(tl_get(&last_local) != &rk ||
 		      tl_local_unregister(&last_local) != 0);
 	}
 	CU_ASSERT(pid > 0);
@@ -322,7 +336,7 @@ static void test_root_value_set_in_the_last_destructor_round(void)
 	CU_ASSERT_EQUAL(tl_set(&last_local, NULL), 0);
 	tl_root_exit();
 	CU_ASSERT_EQUAL(tl_local_unregister(&last_local), 0);
-	pthread_key_delete(last_key);
+	pthread_key_delete(rk.key);
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
@@ -432,46 +446,26 @@ static void test_fork_child_reclaims_every_threads_root(void)
  * the next thread on the same TLS (glibc reuses a joined thread's stack)
  * gives it back when its own root is armed.
  */
-static __thread char tls_probe;
-static char *last_tls, *next_tls;
 static struct tl_local leak_local = TL_LOCAL(.name = "last-round-leak");
-static pthread_key_t leak_key;
-static int leak_rounds;
 
-static void leak_key_dtor(void *v)
+static void leak_set(struct round_key *rk)
 {
-	if (++leak_rounds < PTHREAD_DESTRUCTOR_ITERATIONS)
-		pthread_setspecific(leak_key, v);
-	else
-		tl_set(&leak_local, v);	/* a slot: never exited */
-}
-
-static void *set_leak_key(void *arg)
-{
-	last_tls = &tls_probe;
-	pthread_setspecific(leak_key, arg);
-	return NULL;
-}
-
-static void *arm_after(void *arg)
-{
-	next_tls = &tls_probe;
-	tl_set(&leak_local, arg);
-	tl_set(&leak_local, NULL);
-	return NULL;
+	tl_set(&leak_local, rk);	/* a slot: never exited */
 }
 
 static void test_last_round_value_given_back_by_the_next_thread(void)
 {
-	void *arg = &leak_rounds;
+	struct round_key rk = { .until = PTHREAD_DESTRUCTOR_ITERATIONS,
+				.then = leak_set };
 
-	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&leak_key, leak_key_dtor), 0);
-	CU_ASSERT_EQUAL(unit_threads(1, set_leak_key, &arg), 0);
-	CU_ASSERT_EQUAL(leak_rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
-	CU_ASSERT_EQUAL(unit_threads(1, arm_after, &arg), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_key_create(&rk.key, round_key_dtor), 0);
+	CU_ASSERT_EQUAL(unit_threads(1, set_round_key, (void *[]){ &rk }), 0);
+	CU_ASSERT_EQUAL(rk.rounds, PTHREAD_DESTRUCTOR_ITERATIONS);
+	CU_ASSERT_EQUAL(unit_threads(1, set_root_once,
+				     (void *[]){ &leak_local }), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&leak_local), 0);
-	pthread_key_delete(leak_key);
-	if (next_tls == last_tls)	/* else that slot may still be held */
+	pthread_key_delete(rk.key);
+	if (set_once_tls == rk.tls)	/* else that slot may still be held */
 		UNIT_ASSERT_NOTHING_HELD();
 }
 
