@@ -138,8 +138,15 @@ TL__HOT struct tl_slot *tl__disc_cached(struct tl_local *l)
 		struct tl_sched *sched = tl_container_of(d, struct tl_sched,
 							 disc);
 
-		/* From now on the inline path probes for it (fast.h). */
-		TL__STORE(&l->tl__cur, &sched->current, RELAXED);
+		/*
+		 * From now on the inline path probes for it (fast.h), once
+		 * registered: before, the discriminator may still change,
+		 * and the registration resets it.  Written once, not at each
+		 * lookup: other threads read the line.
+		 */
+		if (TL__LOAD(&l->tl__cur, RELAXED) != &sched->current &&
+		    tl__registered(l))
+			TL__STORE(&l->tl__cur, &sched->current, RELAXED);
 		c = sched->current;
 	} else if (d->current)
 		c = d->current(d);

@@ -61,7 +61,8 @@ static struct tl__key_entry **chunk_slot(uint32_t k)
 
 static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
-	TL__STORE(chunk_slot(k), chunk, RELAXED);
+	/* Its entries before it: any integer may be looked up meanwhile. */
+	TL__STORE(chunk_slot(k), chunk, RELEASE);
 }
 
 static void key_store(struct tl__key_entry *e, tl_key_t key)

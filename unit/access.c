@@ -508,6 +508,38 @@ static void test_sched_local_inline(void)
 }
 
 /*
+ * Before its registration a local's discriminator may still change: the
+ * tl_sched it followed before may be gone by then, and no lookup reads
+ * it (the sanitizer runs check the reads).
+ */
+static void test_sched_local_disc_changed_before_registration(void)
+{
+	struct tl_sched *gone = malloc(sizeof(*gone)), kept;
+	struct tl_node t = TL_NODE_INIT(t);
+	struct tl_local l = TL_LOCAL(.name = NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(gone);
+	tl_sched_init(gone);
+	tl_sched_switch(gone, &t);
+	l.disc = &gone->disc;
+	CU_ASSERT_PTR_NULL(tl_get(&l));		/* not registered */
+	tl_sched_init(&kept);
+	l.disc = &kept.disc;
+	free(gone);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_sched_switch(&kept, &t);
+	CU_ASSERT_EQUAL(tl_set(&l, &kept), 0);	/* registers it */
+	CU_ASSERT_PTR_EQUAL(tl_get(&l), &kept);
+	CU_ASSERT_PTR_EQUAL(tl_get(&l), &kept);
+	tl_sched_switch(&kept, NULL);
+	CU_ASSERT_PTR_NULL(tl_get(&l));
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(tl_local_unregister(&l), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/*
  * More tasks than a cache set has ways, cycling over one local, as a
  * scheduler does: each finds its own value (from the second level, after
  * the first round), the root context and a task without a value find none,
@@ -780,6 +812,7 @@ UNIT_SUITE(access,
 	UNIT_TEST(test_many_locals_share_the_cache),
 	UNIT_TEST(test_cache_with_a_discriminator),
 	UNIT_TEST(test_sched_local_inline),
+	UNIT_TEST(test_sched_local_disc_changed_before_registration),
 	UNIT_TEST(test_cache_tasks_cycling),
 	UNIT_TEST(test_cache_released_from_the_second_level),
 	UNIT_TEST(test_cache_second_level_task_migrating),

@@ -51,14 +51,19 @@ struct tl__centry {
 };
 
 /*
- * The block's symbol names the options the inline code depends on, so that
- * a program compiled with other ones than the library fails to link
- * ("undefined reference to tl__thread_c128_t1_d0") instead of reading a
- * block of another shape.  TL_CACHE_SIZE must be a plain number for it.
+ * The block's symbol names the options the inline code depends on, and
+ * the revision of the layouts it reads (this block's, the private fields
+ * of struct tl_local: bump TL__LAYOUT with any change to them), so that a
+ * program compiled with other ones than the library fails to link
+ * ("undefined reference to tl__thread_r2_c128_t1_d0") instead of reading
+ * a block or a local of another shape.  TL_CACHE_SIZE must be a plain
+ * number for it.  r2: struct tl_local's tl__cur.
  */
-#define TL__THREAD_SYM(c, t, d)	TL__THREAD_SYM_(c, t, d)
-#define TL__THREAD_SYM_(c, t, d) tl__thread_c##c##_t##t##_d##d
-#define tl__thread TL__THREAD_SYM(TL_CACHE_SIZE, TL_THREADS, TL_DYNAMIC_TLS)
+#define TL__LAYOUT	2
+#define TL__THREAD_SYM(r, c, t, d)	TL__THREAD_SYM_(r, c, t, d)
+#define TL__THREAD_SYM_(r, c, t, d) tl__thread_r##r##_c##c##_t##t##_d##d
+#define tl__thread TL__THREAD_SYM(TL__LAYOUT, TL_CACHE_SIZE, TL_THREADS, \
+				  TL_DYNAMIC_TLS)
 
 struct tl__thread {
 	struct tl_node *cur;	/* hot: the default discriminator */

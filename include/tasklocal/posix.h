@@ -119,7 +119,7 @@ static inline struct tl__key_entry *tl__key_at(uint32_t pos)
 	size_t top = tl__top_bit(j);	/* 5 .. 32 */
 	struct tl__key_entry *chunk;
 
-	chunk = TL__LOAD(&tl__keys[top], RELAXED);
+	chunk = TL__LOAD(&tl__keys[top], ACQUIRE);	/* entries after it */
 	if (TL__UNLIKELY(!chunk))
 		return NULL;
 	return chunk + (size_t)(j ^ (uint64_t)1 << top);
@@ -127,8 +127,9 @@ static inline struct tl__key_entry *tl__key_at(uint32_t pos)
 
 /*
  * The entry @key names if it is live, else NULL.  It races only with
- * calls on other keys, so relaxed loads suffice: whoever handed this
- * thread the key made its creation visible.  The entry holds its key
+ * calls on other keys: whoever handed this thread the key made its
+ * creation visible, and a chunk is read after its pointer (acquire: any
+ * integer may be looked up while a chunk is being made).  The entry holds its key
  * whole: one comparison checks the count (never 0 in a key).
  */
 static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)

@@ -159,9 +159,10 @@ static struct tl_local slice_local = TL_LOCAL(.name = "slice");
 static struct tl_local stress_local[4];
 
 /*
- * Each stress task also runs a scheduler of its own (a tl_sched: one
- * inner task), whose local the inline path finds through the scheduler's
- * current task while the other stress tasks fill the same cache sets.
+ * Each stress task also runs a scheduler of its own (a tl_sched switching
+ * between two inner tasks), whose local the inline path finds through the
+ * scheduler's current task while the other stress tasks fill the same
+ * cache sets: each inner task must see its own value.
  */
 static struct tl_sched stress_sched[4];
 static struct tl_local stress_sched_local[4] = {
@@ -472,8 +473,8 @@ enum { WRONG_SET, WRONG_GET, WRONG_THIS, WRONG_DEL, WRONG_SCHED,
 
 struct stress {
 	struct tl_node locals;
-	struct tl_node inner;	/* the task of its own tl_sched */
-	int inner_value;
+	struct tl_node inner[2];	/* the tasks of its own tl_sched */
+	int inner_value[2];
 	unsigned id;
 	int value[ARRAY_SIZE(stress_local)];
 	unsigned long iterations, preempted;
@@ -490,13 +491,19 @@ static void stress(void *arg)
 	unsigned j;
 
 	tl_sched_init(&stress_sched[s->id]);
-	tl_task_init(&s->inner);
-	tl_sched_switch(&stress_sched[s->id], &s->inner);
+	for (j = 0; j < 2; j++) {
+		tl_task_init(&s->inner[j]);
+		tl_sched_switch(&stress_sched[s->id], &s->inner[j]);
+		if (tl_set(inner_local, &s->inner_value[j]))
+			s->wrong[WRONG_SCHED]++;
+	}
 	while (!stress_stop) {
 		struct counter *c;
+		unsigned in = s->iterations & 1;
 
-		if (tl_set(inner_local, &s->inner_value) ||
-		    tl_get(inner_local) != &s->inner_value)
+		tl_sched_switch(&stress_sched[s->id], &s->inner[in]);
+		if (tl_get(inner_local) != &s->inner_value[in] ||
+		    tl_set(inner_local, &s->inner_value[in]))
 			s->wrong[WRONG_SCHED]++;
 
 		for (j = 0; j < ARRAY_SIZE(stress_local); j++) {
@@ -520,7 +527,8 @@ static void stress(void *arg)
 		s->iterations++;
 	}
 	tl_sched_switch(&stress_sched[s->id], NULL);
-	tl_task_exit(&s->inner);
+	tl_task_exit(&s->inner[0]);
+	tl_task_exit(&s->inner[1]);
 	finish_task();
 }
 
