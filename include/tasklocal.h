@@ -581,6 +581,18 @@ bool tl_local_registered(const struct tl_local *l);
 /* ------------------------------------------------------------------ */
 /* Access: the hot path                                                */
 
+/* tl_get() of a local that is not NULL (tl_getspecific() knows it). */
+static inline TL__FS_ATTR void *tl__get(struct tl_local *l)
+{
+#if TL_CACHE_SIZE
+	struct tl_slot *s;
+
+	if (TL__LIKELY(tl__cached(l, &s, true)))
+		return s->value;	/* tl__none's is NULL */
+#endif
+	return tl__get_slow(l);
+}
+
 /**
  * tl_get - the current task's value of @l
  * @l: the local
@@ -607,13 +619,7 @@ bool tl_local_registered(const struct tl_local *l);
  */
 static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
 {
-#if TL_CACHE_SIZE
-	struct tl_slot *s;
-
-	if (TL__LIKELY(l != NULL && tl__cached(l, &s, true)))
-		return s->value;	/* tl__none's is NULL */
-#endif
-	return tl__get_slow(l);
+	return TL__LIKELY(l != NULL) ? tl__get(l) : NULL;
 }
 
 /**

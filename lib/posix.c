@@ -25,6 +25,8 @@
 #endif
 
 struct tl__key_entry *tl__keys[TL__KEY_DIR];
+uint32_t tl__key_lens[TL__KEY_DIR];
+struct tl__key_entry tl__key_none = { .key = TL__KEY_NONE };
 
 /* The shift in tl__key_lookup()'s arithmetic is the compiler's: check the size. */
 _Static_assert(UINTPTR_MAX <= 0xffffffffu ||
@@ -50,21 +52,23 @@ static size_t chunk_len(uint32_t k)
 /* The entry at @pos, in a chunk that exists; call with the lock held. */
 static struct tl__key_entry *entry_at(uint32_t pos)
 {
-	return tl__key_at(pos);
+	return &tl__keys[pos >> TL__KEY_OFFSET_BITS][pos & TL__KEY_OFFSET_MASK];
 }
 
-/* Chunk @k's place in the directory. */
-static struct tl__key_entry **chunk_slot(uint32_t k)
-{
-	return &tl__keys[k + TL__KEY_CHUNK0_LOG];
-}
-
+/*
+ * Make chunk @k (NULL: none) what lookups see: the chunk before its
+ * length, the length (0) before the chunk going.
+ */
 static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
-	/* Its entries before it: any integer may be looked up meanwhile. */
-	TL__STORE(chunk_slot(k), chunk, RELEASE);
+	if (chunk) {
+		TL__STORE(&tl__keys[k], chunk, RELAXED);
+		TL__STORE(&tl__key_lens[k], (uint32_t)chunk_len(k), RELEASE);
+	} else {
+		TL__STORE(&tl__key_lens[k], 0, RELAXED);
+		TL__STORE(&tl__keys[k], NULL, RELAXED);
+	}
 }
-
 static void key_store(struct tl__key_entry *e, tl_key_t key)
 {
 	TL__STORE(&e->key, key, RELAXED);
@@ -114,8 +118,8 @@ static void shrink_if_empty_locked(void)
 
 	if (table.used)
 		return;
-	for (k = 0; k < TL__KEY_CHUNKS && *chunk_slot(k); k++) {
-		struct tl__key_entry *chunk = *chunk_slot(k);
+	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k]; k++) {
+		struct tl__key_entry *chunk = tl__keys[k];
 
 		chunk_publish(k, NULL);
 		tl__mem_free(chunk, chunk_len(k) * sizeof(*chunk));
@@ -144,13 +148,12 @@ static int take_new_locked(uint32_t *pos)
 	do {
 		if (table.chunk == TL__KEY_CHUNKS)
 			return EAGAIN;
-		if (!*chunk_slot(table.chunk)) {
+		if (!tl__keys[table.chunk]) {
 			err = chunk_alloc_locked(table.chunk);
 			if (err)
 				return err;
 		}
-		p = (TL__KEY_CHUNK0 << table.chunk) - TL__KEY_CHUNK0 +
-		    table.offset;
+		p = table.chunk << TL__KEY_OFFSET_BITS | table.offset;
 		if (++table.offset == chunk_len(table.chunk)) {
 			table.chunk++;
 			table.offset = 0;

@@ -52,21 +52,20 @@ typedef uint64_t tl_key_t;
 
 /*
  * The key table: a fixed directory of chunks that never move, so that the
- * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries: the
- * positions p whose p + TL__KEY_CHUNK0 has its highest bit at
- * TL__KEY_CHUNK0_LOG + k, at the offset the bits below it give.  So every
- * 32-bit integer names an entry inside a chunk, or a chunk that does not
- * exist (NULL in the directory, which that bit indexes: its first
- * TL__KEY_CHUNK0_LOG entries stay NULL): any integer passed as a key is
- * answered as a deleted one, never read out of bounds.  Chunks past TL__KEY_CHUNKS
- * are never made.  Chunks are freed only when no key is left, after their
- * entries here are cleared, so a deleted key finds either its chunk or
- * NULL.
+ * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries; a
+ * position is k << TL__KEY_OFFSET_BITS | offset in the chunk, so that it
+ * is found with a shift and a mask, and checked against the chunk's
+ * length (0 for a chunk that does not exist): any integer passed as a key
+ * is answered as a deleted one, never read out of bounds.  Chunks past
+ * TL__KEY_CHUNKS are never made.  A chunk is published before its length
+ * and cleared after it; chunks are freed only when no key is left, so a
+ * deleted key finds either its chunk or a length of 0.
  */
-#define TL__KEY_CHUNK0_LOG	5
-#define TL__KEY_CHUNK0		(1u << TL__KEY_CHUNK0_LOG)
-#define TL__KEY_DIR		33	/* by highest bit: chunk k at k + 5 */
-#define TL__KEY_CHUNKS		23	/* 2^28 - 32 positions */
+#define TL__KEY_CHUNK0		32u
+#define TL__KEY_OFFSET_BITS	27
+#define TL__KEY_OFFSET_MASK	((1u << TL__KEY_OFFSET_BITS) - 1)
+#define TL__KEY_DIR		(1u << (32 - TL__KEY_OFFSET_BITS))
+#define TL__KEY_CHUNKS		23	/* chunk 22 fills the offset bits */
 
 /*
  * A free entry, or one being created or deleted, holds TL__KEY_NONE: its
@@ -86,59 +85,53 @@ struct tl__key_entry {
 };
 
 /*
- * The lookup below is inline, so the table's symbol names its layout: a
+ * The lookup below is inline, so the table's symbols name its layout: a
  * program compiled with headers of another one fails to link or to load
- * ("undefined symbol tl__keys_v3") instead of reading entries of another
+ * ("undefined symbol tl__keys_v4") instead of reading entries of another
  * shape.  v2: the whole key in each entry, 128-byte entries on 64-bit
- * targets; v3: positions by their highest bit (see above).
+ * targets; v3: struct tl_local grew; v4: the chunks' lengths beside them.
  */
-#define tl__keys tl__keys_v3
+#define tl__keys tl__keys_v4
+#define tl__key_lens tl__key_lens_v4
 
 extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
+extern uint32_t tl__key_lens[TL__KEY_DIR];
 
 /*
- * The index of the highest bit set in @j (not 0).  On x86-64 as a 64-bit
- * value at once: compilers widen the builtin's int with another move.
+ * What tl__key_find() answers for an integer that is not a live key: an
+ * entry whose local is never registered, where tl_get() finds nothing.
  */
-static inline size_t tl__top_bit(uint64_t j)
-{
-#if defined(__x86_64__) && !defined(__ILP32__)
-	uint64_t top;
-
-	__asm__("bsrq %1, %0" : "=r"(top) : "rm"(j));
-	return (size_t)top;
-#else
-	return (size_t)(63 ^ __builtin_clzll(j));
-#endif
-}
-
-/* The entry at position @pos, or NULL: its chunk does not exist. */
-static inline struct tl__key_entry *tl__key_at(uint32_t pos)
-{
-	uint64_t j = (uint64_t)pos + TL__KEY_CHUNK0;
-	size_t top = tl__top_bit(j);	/* 5 .. 32 */
-	struct tl__key_entry *chunk;
-
-	chunk = TL__LOAD(&tl__keys[top], ACQUIRE);	/* entries after it */
-	if (TL__UNLIKELY(!chunk))
-		return NULL;
-	return chunk + (size_t)(j ^ (uint64_t)1 << top);
-}
+extern struct tl__key_entry tl__key_none;
 
 /*
- * The entry @key names if it is live, else NULL.  It races only with
- * calls on other keys: whoever handed this thread the key made its
- * creation visible, and a chunk is read after its pointer (acquire: any
- * integer may be looked up while a chunk is being made).  The entry holds its key
- * whole: one comparison checks the count (never 0 in a key).
+ * The entry @key names if it is live, else &tl__key_none.  It races only
+ * with calls on other keys: whoever handed this thread the key made its
+ * creation visible, and a chunk's entries are read after its length
+ * (acquire: any integer may be looked up while a chunk is being made).
+ * The entry holds its key whole: one comparison checks the count (never 0
+ * in a key).
  */
+static inline struct tl__key_entry *tl__key_find(tl_key_t key)
+{
+	uint32_t k = (uint32_t)key >> TL__KEY_OFFSET_BITS;
+	uint32_t offset = (uint32_t)key & TL__KEY_OFFSET_MASK;
+	struct tl__key_entry *e;
+
+	/* The length first: the chunk was published before it. */
+	if (TL__UNLIKELY(offset >= TL__LOAD(&tl__key_lens[k], ACQUIRE)))
+		return &tl__key_none;
+	e = TL__LOAD(&tl__keys[k], RELAXED) + offset;
+	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key))
+		return &tl__key_none;
+	return e;
+}
+
+/* The same, NULL for an integer that is not a live key. */
 static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
 {
-	struct tl__key_entry *e = tl__key_at((uint32_t)key);
+	struct tl__key_entry *e = tl__key_find(key);
 
-	if (TL__UNLIKELY(!e || TL__LOAD(&e->key, RELAXED) != key))
-		return NULL;
-	return e;
+	return e != &tl__key_none ? e : NULL;
 }
 
 /**
@@ -224,9 +217,7 @@ int tl_key_delete(tl_key_t key);
  */
 static inline void *tl_getspecific(tl_key_t key)
 {
-	struct tl__key_entry *e = tl__key_lookup(key);
-
-	return TL__LIKELY(e != NULL) ? tl_get(&e->local) : NULL;
+	return tl__get(&tl__key_find(key)->local);
 }
 
 /**
