@@ -269,10 +269,12 @@ check-tsan: deps
 # fork() children report through their exit status, which an error of
 # theirs still sets: their own reports would be noise (a child of a fork
 # taken while another thread added a value loses that slot, by design).
+# Fair scheduling: a thread that spins (the busy ones of the fork test)
+# would otherwise keep valgrind's one lock and starve the others.
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	    --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect \
-	    --child-silent-after-fork=yes
+	    --child-silent-after-fork=yes --fair-sched=yes
 
 check-valgrind: deps
 	$(Q)$(MAKE) --no-print-directory $(UNIT_RUNS)
