@@ -303,17 +303,25 @@ static inline bool rec_list(void)
 	return TL__LIKELY(tl__self.rec != NULL) || rec_list_slow();
 }
 
-/* Give every kept slot of @r back to the allocator.  Call with the lock held. */
+/*
+ * Give every kept slot of @r back to the allocator.  Call with the lock
+ * held.  No more than it counts: in a fork() child the record may be one
+ * a thread was changing at the fork (a slot lost there is lost, but the
+ * walk ends).
+ */
 static void rec_empty_locked(struct tl__rec *r)
 {
+	unsigned n;
+
 	TL__ASSERT_LOCKED();
 
-	while (r->free) {
+	for (n = r->n; r->free && n; n--) {
 		void *b = r->free;
 
 		r->free = *(void **)b;
 		tl__mem_free(b, sizeof(struct tl_slot));
 	}
+	r->free = NULL;
 	r->n = 0;
 }
 
