@@ -18,7 +18,7 @@ TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 {
 	uint32_t gen = l->tl__gen;
 	struct tl_slot *s;
-	int err = tl__place_adding(l, p);
+	int err = tl__place_adding(l, p, true);
 
 	if (err)
 		return err;

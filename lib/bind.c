@@ -48,7 +48,7 @@ int (tl_bind)(struct tl_local *l, struct tl_slot *slot, void *value)
 	if (old != slot) {
 		if (!tl__slot_unlinked(slot))
 			return -EINVAL;
-		err = tl__place_adding(l, &p);
+		err = tl__place_adding(l, &p, false);
 		if (err)
 			return err;
 		if (old) {

@@ -580,16 +580,17 @@ struct tl_node *tl__scope_unwind(struct tl_slot *mark);
  * cannot be (no pthread key left for the library): the value would never
  * be destroyed.
  */
-int tl__root_arm(struct tl_node **head);
+int tl__root_arm(struct tl_node **head, bool heap);
 
 /*
  * Before a value is linked into *@head; the root context's list may move
- * then (into its record): *@head is updated.
+ * then (into its record): *@head is updated.  @heap: the record may come
+ * from the allocator (not for tl_bind(), which never allocates).
  */
-static inline int tl__task_adding(struct tl_node **head)
+static inline int tl__task_adding(struct tl_node **head, bool heap)
 {
 	if (TL__UNLIKELY(*head == &tl__root_ctx.values && !tl__root_ctx.armed))
-		return tl__root_arm(head);
+		return tl__root_arm(head, heap);
 	return 0;
 }
 

@@ -51,22 +51,24 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
 }
 
 /*
- * tl__task_adding() for place @p of @l, before a value is linked there:
+ * tl__task_adding() for place @p of @l, before a value is linked there
+ * (@heap: as there):
  * when the root context's list moves into its record, the second-level
  * entry follows it.
  */
-TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p)
+TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p,
+			     bool heap)
 {
 #if TL_L2_SIZE
 	struct tl_node *head = p->head;
-	int err = tl__task_adding(&p->head);
+	int err = tl__task_adding(&p->head, heap);
 
 	if (p->head != head)
 		p->l2 = tl__l2_of(l, p->head);
 	return err;
 #else
 	(void)l;
-	return tl__task_adding(&p->head);
+	return tl__task_adding(&p->head, heap);
 #endif
 }
 

@@ -26,8 +26,9 @@
  * its values (as POSIX leaves a value set then) until a fork() child
  * reclaims them, or the next thread on the same TLS arms its root.
  * Records are static, for TL_THREAD_RECORDS threads with root values at
- * once, then from the allocator; without memory for one the list stays
- * in TLS, unlisted: a fork() child does not reclaim it.
+ * once, then from the allocator (not for tl_bind(), which never
+ * allocates); without one the list stays in TLS, unlisted: a fork() child
+ * does not reclaim it.
  */
 
 #if TL_THREADS
@@ -139,12 +140,12 @@ __attribute__((constructor)) static void root_setup(void)
 
 /*
  * A record for this thread, listed, its list empty: a static one, else
- * one from the allocator; NULL: no memory.  A
- * record still listed for this thread's TLS is a dead thread's (one
- * whose root was armed in its last destructor round, never exited): its
- * values go to @dropped, without destructors, and the record is reused.
+ * (with @heap) one from the allocator; NULL: none.  A record still listed
+ * for this thread's TLS is a dead thread's (one whose root was armed in
+ * its last destructor round, never exited): its values go to @dropped,
+ * without destructors, and the record is reused.
  */
-static struct root_rec *root_take_locked(struct tl_node *dropped)
+static struct root_rec *root_take_locked(struct tl_node *dropped, bool heap)
 {
 	struct tl__window held = { .locked = true };
 	struct root_rec *r;
@@ -163,7 +164,7 @@ static struct root_rec *root_take_locked(struct tl_node *dropped)
 	} else if (root_fresh < TL_THREAD_RECORDS) {
 		r = &root_table[root_fresh++];
 	} else {
-		r = tl__mem_alloc(sizeof(*r));
+		r = heap ? tl__mem_alloc(sizeof(*r)) : NULL;
 		if (!r)
 			return NULL;
 	}
@@ -192,7 +193,7 @@ static void root_move(struct tl_node *from, struct tl_node *to)
 	tl_node_splice_init(from, to);
 }
 
-int tl__root_arm(struct tl_node **head)
+int tl__root_arm(struct tl_node **head, bool heap)
 {
 	struct root_rec *r = NULL;
 	struct tl_node dropped;
@@ -206,7 +207,7 @@ int tl__root_arm(struct tl_node **head)
 		return -EAGAIN;
 	tl_node_init(&dropped);
 	tl__lock();
-	r = root_take_locked(&dropped);
+	r = root_take_locked(&dropped, heap);
 	tl__unlock();
 	tl__drop(&dropped);
 	if (r) {
@@ -232,9 +233,10 @@ static void root_disarm(struct tl_node *head)
 #else
 struct tl__root tl__root_ctx;
 
-int tl__root_arm(struct tl_node **head)
+int tl__root_arm(struct tl_node **head, bool heap)
 {
 	(void)head;
+	(void)heap;
 	tl__root_ctx.armed = true;
 	return 0;
 }

@@ -28,7 +28,7 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 		n->value = s->value;	/* typed storage is never NULL */
 		return 0;
 	}
-	err = tl__task_adding(&child);
+	err = tl__task_adding(&child, true);
 	if (err)
 		return err;
 	n = tl__slot_alloc(l->size);

@@ -405,6 +405,20 @@ static void *scope_set_and_hold(void *arg)
 	return (void *)bad;
 }
 
+/* tl_bind() in a root context never allocates, records left or not. */
+static void *bind_in_root(void *arg)
+{
+	struct tl_slot slot;
+	long calls = unit_alloc.calls, bad;
+
+	(void)arg;
+	memset(&slot, 0, sizeof(slot));
+	bad = tl_bind(&held_value, &slot, &slot) != 0;
+	bad += tl_get(&held_value) != &slot || unit_alloc.calls != calls;
+	bad += tl_del(&held_value) != 0;
+	return (void *)bad;
+}
+
 static void test_fork_child_reclaims_every_threads_root(void)
 {
 	static pthread_t th[HOLDERS];
@@ -413,6 +427,7 @@ static void test_fork_child_reclaims_every_threads_root(void)
 	void *ret;
 	pid_t pid;
 
+	unit_alloc_install(-1);
 	CU_ASSERT_EQUAL_FATAL(pthread_barrier_init(&hold_bar, NULL,
 						   HOLDERS + 1), 0);
 	for (i = 0; i < HOLDERS; i++)
@@ -429,6 +444,7 @@ static void test_fork_child_reclaims_every_threads_root(void)
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(unit_threads(1, bind_in_root, (void *[]){ NULL }), 0);
 	pthread_barrier_wait(&hold_bar);
 	for (i = 0; i < HOLDERS; i++) {
 		pthread_join(th[i], &ret);
@@ -438,7 +454,7 @@ static void test_fork_child_reclaims_every_threads_root(void)
 	pthread_barrier_destroy(&hold_bar);
 	CU_ASSERT_EQUAL(tl_local_unregister(&held_scoped), 0);
 	CU_ASSERT_EQUAL(tl_local_unregister(&held_value), 0);
-	UNIT_ASSERT_NOTHING_HELD();
+	unit_alloc_remove();	/* nothing held */
 }
 
 /*
