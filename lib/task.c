@@ -85,8 +85,10 @@ static void root_put_locked(struct root_rec *r)
 }
 
 /*
- * The scopes of a thread that did not come along were on its stack, which
- * it may have been changing at the fork: they are unlinked, never read.
+ * The scopes of a thread that is gone (one that did not come along to a
+ * fork() child, one that ended in its last destructor round) were on its
+ * stack, which it may have been changing at the fork, or which is the
+ * next thread's now: they are unlinked, never read.
  */
 static void root_forget_scopes(struct tl_node *head)
 {
@@ -154,6 +156,7 @@ static struct root_rec *root_take_locked(struct tl_node *dropped, bool heap)
 
 	tl_for_each_entry(r, &roots, link) {
 		if (r->owner == &tl__root_ctx) {
+			root_forget_scopes(&r->values);	/* that stack is ours */
 			tl__detach(&r->values, dropped, &held);
 			return r;
 		}
