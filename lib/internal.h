@@ -266,6 +266,18 @@ static inline struct tl__centry *tl__l2_of(const struct tl_local *l,
 }
 #endif
 
+#if TL_CACHE_SIZE
+/*
+ * The first entry of @l's set, in this thread's cache: the empty first
+ * set once @l is not registered (any more), which never matches.
+ */
+TL__HOT struct tl__centry *tl__set_of(const struct tl_local *l)
+{
+	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
+					     TL__LOAD(&l->tl__off, ACQUIRE));
+}
+#endif
+
 #if TL_CACHE_SIZE && TL_THREADS
 /* Clear @e if it leads to @s under @key: whether it did. */
 TL__HOT bool tl__entry_forget(struct tl__centry *e, const struct tl_slot *s,
@@ -316,8 +328,7 @@ TL__HOT bool tl__cache_forget(const struct tl_local *l,
 	 * whatever the set held: the fill wrote both, and either may have
 	 * been overwritten since.
 	 */
-	e = (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					  TL__LOAD(&l->tl__off, ACQUIRE));
+	e = tl__set_of(l);
 	key = TL__LOAD(&l->tl__key, RELAXED);
 	found = tl__entry_forget(&e[0], s, key) ||
 		tl__entry_forget(&e[1], s, key);

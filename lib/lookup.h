@@ -73,16 +73,6 @@ TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p,
 }
 
 #if TL_CACHE_SIZE
-/*
- * The first entry of @l's set, in this thread's cache: the empty first
- * set once @l is not registered (any more), which never matches.
- */
-TL__HOT struct tl__centry *tl__set_of(const struct tl_local *l)
-{
-	return (struct tl__centry *)(void *)((char *)tl__thread.cache +
-					     TL__LOAD(&l->tl__off, ACQUIRE));
-}
-
 TL__HOT bool tl__entry_is(const struct tl__centry *e,
 			  const struct tl_node *tag, uint64_t key)
 {
@@ -95,23 +85,18 @@ TL__HOT bool tl__entry_is(const struct tl__centry *e,
  * threads, a switch during it voids it (see struct tl__thread), and the
  * entry may be another's right after.
  */
-TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
-				  const struct tl_node *tag)
+TL__HOT TL__FS_ATTR struct tl_slot *tl__probe(const struct tl_local *l,
+					       const struct tl_node *tag)
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
 
 	__asm__ volatile("" ::: "memory");
 #endif
-	struct tl__centry *e = tl__set_of(l);
-	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 	struct tl_slot *s;
 
-	if (tl__entry_is(&e[0], tag, key))
-		s = e[0].slot;
-	else if (tl__entry_is(&e[1], tag, key))
-		s = e[1].slot;
-	else
+	/* The inline path's set and check (fast.h), for another tag. */
+	if (!tl__hit(tl__set(l), tag, TL__LOAD(&l->tl__key, RELAXED), &s))
 		s = NULL;
 #if !TL_THREADS
 	__asm__ volatile("" ::: "memory");

@@ -186,11 +186,10 @@ static inline TL__FS_ATTR bool tl__cached(const struct tl_local *l,
 	const TL__CENTRY *e = tl__set(l);
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 
-	if (TL__LIKELY(tl__hit(e, tl__thread.cur, key, slot))) {
-		/* found for the default discriminator */
-	} else {
+	if (TL__UNLIKELY(!tl__hit(e, tl__thread.cur, key, slot))) {
 		struct tl_node *const *cur = TL__LOAD(&l->tl__cur, RELAXED);
 
+		/* Not the default discriminator's: a tl_sched's, if it is one. */
 		if (!sched || !cur ||
 		    !tl__hit(e, (struct tl_node *)((uintptr_t)*cur | TL__DTAG),
 			     key, slot))
