@@ -24,14 +24,20 @@
 #define TL__KEY_USES_LAST UINT32_MAX
 #endif
 
-struct tl__key_entry *tl__keys[TL__KEY_DIR];
-uint32_t tl__key_lens[TL__KEY_DIR];
+/* Every chunk missing: the mask 0 and tl__key_none's address. */
+#define NONE1	&tl__key_none
+#define NONE4	NONE1, NONE1, NONE1, NONE1
+#define NONE16	NONE4, NONE4, NONE4, NONE4
+struct tl__key_entry *tl__keys[TL__KEY_DIR] = { NONE16, NONE16 };
+uint32_t tl__key_masks[TL__KEY_DIR];
 struct tl__key_entry tl__key_none = { .key = TL__KEY_NONE };
 
-/* The shift in tl__key_lookup()'s arithmetic is the compiler's: check the size. */
-_Static_assert(UINTPTR_MAX <= 0xffffffffu ||
-	       sizeof(struct tl__key_entry) == 128,
-	       "a key table entry is 128 bytes on 64-bit targets");
+_Static_assert(sizeof(struct tl__key_entry) == 1u << TL__KEY_ENTRY_SHIFT,
+	       "a key table entry is as large as a position's scale");
+_Static_assert(TL__KEY_DIR == 32 &&
+	       ((uint64_t)TL__KEY_CHUNK0 << (TL__KEY_CHUNKS - 1)
+		<< TL__KEY_ENTRY_SHIFT) == (uint64_t)1 << 32,
+	       "the last chunk's scaled offsets fill a position's 32 bits");
 
 static struct {
 	uint32_t free;		/* first free position, NO_POS: none */
@@ -49,26 +55,37 @@ static size_t chunk_len(uint32_t k)
 	return (size_t)TL__KEY_CHUNK0 << k;
 }
 
+/* The position of the entry at @offset in chunk @k. */
+static uint32_t pos_of(uint32_t k, uint32_t offset)
+{
+	return offset << TL__KEY_ENTRY_SHIFT | k;
+}
+
 /* The entry at @pos, in a chunk that exists; call with the lock held. */
 static struct tl__key_entry *entry_at(uint32_t pos)
 {
-	return &tl__keys[pos >> TL__KEY_OFFSET_BITS][pos & TL__KEY_OFFSET_MASK];
+	uint32_t k = pos % TL__KEY_DIR;
+
+	return &tl__keys[k][pos >> TL__KEY_ENTRY_SHIFT];
 }
 
 /*
- * Make chunk @k (NULL: none) what lookups see: the chunk before its
- * length, the length (0) before the chunk going.
+ * Make chunk @k (NULL: none) what lookups see: the chunk before its mask,
+ * the mask (0) before the chunk going.
  */
 static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
 	if (chunk) {
-		TL__STORE(&tl__keys[k], chunk, RELAXED);
-		TL__STORE(&tl__key_lens[k], (uint32_t)chunk_len(k), RELEASE);
+		TL__STORE(&tl__keys[k], chunk, RELEASE);
+		TL__STORE(&tl__key_masks[k],
+			  (uint32_t)(chunk_len(k) - 1) << TL__KEY_ENTRY_SHIFT,
+			  RELEASE);
 	} else {
-		TL__STORE(&tl__key_lens[k], 0, RELAXED);
-		TL__STORE(&tl__keys[k], NULL, RELAXED);
+		TL__STORE(&tl__key_masks[k], 0, RELAXED);
+		TL__STORE(&tl__keys[k], &tl__key_none, RELAXED);
 	}
 }
+
 static void key_store(struct tl__key_entry *e, tl_key_t key)
 {
 	TL__STORE(&e->key, key, RELAXED);
@@ -118,7 +135,7 @@ static void shrink_if_empty_locked(void)
 
 	if (table.used)
 		return;
-	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k]; k++) {
+	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k] != &tl__key_none; k++) {
 		struct tl__key_entry *chunk = tl__keys[k];
 
 		chunk_publish(k, NULL);
@@ -148,12 +165,12 @@ static int take_new_locked(uint32_t *pos)
 	do {
 		if (table.chunk == TL__KEY_CHUNKS)
 			return EAGAIN;
-		if (!tl__keys[table.chunk]) {
+		if (tl__keys[table.chunk] == &tl__key_none) {
 			err = chunk_alloc_locked(table.chunk);
 			if (err)
 				return err;
 		}
-		p = table.chunk << TL__KEY_OFFSET_BITS | table.offset;
+		p = pos_of(table.chunk, table.offset);
 		if (++table.offset == chunk_len(table.chunk)) {
 			table.chunk++;
 			table.offset = 0;

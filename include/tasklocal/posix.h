@@ -52,24 +52,27 @@ typedef uint64_t tl_key_t;
 
 /*
  * The key table: a fixed directory of chunks that never move, so that the
- * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries; a
- * position is k << TL__KEY_OFFSET_BITS | offset in the chunk, so that it
- * is found with a shift and a mask, and checked against the chunk's
- * length (0 for a chunk that does not exist): any integer passed as a key
- * is answered as a deleted one, never read out of bounds.  Chunks past
- * TL__KEY_CHUNKS are never made.  A chunk is published before its length
- * and cleared after it; chunks are freed only when no key is left, so a
- * deleted key finds either its chunk or a length of 0.
+ * lookup takes no lock.  Chunk k holds TL__KEY_CHUNK0 << k entries of 128
+ * bytes; a position is offset << TL__KEY_ENTRY_SHIFT | k, the offset
+ * already scaled to bytes, so that the entry is the chunk's address plus
+ * the position masked with the chunk's byte mask: no shift, no bounds
+ * test.  A chunk that does not exist has the mask 0 and the address of
+ * tl__key_none, so any integer passed as a key reaches a real entry, whose
+ * whole key is then compared: answered as a deleted key, never read out of
+ * bounds.  Chunks past TL__KEY_CHUNKS are never made (the last one fills
+ * the offset bits).  A chunk is published before its mask and withdrawn
+ * after it; chunks are freed only when no key is left, so a deleted key
+ * finds either its chunk or the mask 0.
  */
 #define TL__KEY_CHUNK0		32u
-#define TL__KEY_OFFSET_BITS	27
-#define TL__KEY_OFFSET_MASK	((1u << TL__KEY_OFFSET_BITS) - 1)
-#define TL__KEY_DIR		(1u << (32 - TL__KEY_OFFSET_BITS))
-#define TL__KEY_CHUNKS		23	/* chunk 22 fills the offset bits */
+#define TL__KEY_ENTRY_SHIFT	7
+#define TL__KEY_DIR		32u	/* k: the position's low 5 bits */
+#define TL__KEY_CHUNKS		21	/* 32 << 20 offsets fill 25 bits */
 
 /*
  * A free entry, or one being created or deleted, holds TL__KEY_NONE: its
- * position is in no chunk, so no integer that reaches an entry equals it.
+ * position names chunk 31, which is never made, so no integer that
+ * reaches a chunk's entry equals it.
  */
 #define TL__KEY_NONE		UINT64_MAX
 
@@ -78,51 +81,56 @@ struct tl__key_entry {
 	tl_key_t key;		/* hot: the live key, whole; TL__KEY_NONE: none */
 	uint32_t uses;		/* keys created here: the last one's count */
 	uint32_t next;		/* free list: position of the next free entry */
-#if UINTPTR_MAX > 0xffffffffu
-	/* To 128 bytes: the lookup finds an entry with a shift. */
+	/* To 128 bytes, 1 << TL__KEY_ENTRY_SHIFT: the position is scaled. */
 	char tl__pad[128 - sizeof(struct tl_local) - sizeof(tl_key_t) - 8];
-#endif
 };
 
 /*
  * The lookup below is inline, so the table's symbols name its layout: a
  * program compiled with headers of another one fails to link or to load
- * ("undefined symbol tl__keys_v4") instead of reading entries of another
+ * ("undefined symbol tl__keys_v5") instead of reading entries of another
  * shape.  v2: the whole key in each entry, 128-byte entries on 64-bit
- * targets; v3: struct tl_local grew; v4: the chunks' lengths beside them.
+ * targets; v3: struct tl_local grew; v4: the chunks' lengths beside them;
+ * v5: scaled positions, byte masks, 128-byte entries everywhere.
  */
-#define tl__keys tl__keys_v4
-#define tl__key_lens tl__key_lens_v4
+#define tl__keys tl__keys_v5
+#define tl__key_masks tl__key_masks_v5
 
 extern struct tl__key_entry *tl__keys[TL__KEY_DIR];
-extern uint32_t tl__key_lens[TL__KEY_DIR];
+extern uint32_t tl__key_masks[TL__KEY_DIR];
 
 /*
  * What tl__key_find() answers for an integer that is not a live key: an
  * entry whose local is never registered, where tl_get() finds nothing.
+ * It is also every missing chunk's only entry.
  */
 extern struct tl__key_entry tl__key_none;
 
 /*
  * The entry @key names if it is live, else &tl__key_none.  It races only
  * with calls on other keys: whoever handed this thread the key made its
- * creation visible, and a chunk's entries are read after its length
- * (acquire: any integer may be looked up while a chunk is being made).
- * The entry holds its key whole: one comparison checks the count (never 0
- * in a key).
+ * creation visible, and a chunk is read after its mask, with acquire both
+ * (any integer may be looked up while a chunk is being made: a mask seen
+ * new means the chunk's address is new, an old mask of 0 reaches entry 0
+ * of either chunk, both whole).  The entry holds its key whole: one
+ * comparison checks the position and the count (never 0 in a key).
  */
 static inline struct tl__key_entry *tl__key_find(tl_key_t key)
 {
-	uint32_t k = (uint32_t)key >> TL__KEY_OFFSET_BITS;
-	uint32_t offset = (uint32_t)key & TL__KEY_OFFSET_MASK;
+	uint32_t pos = (uint32_t)key, k = pos % TL__KEY_DIR;
+	uint32_t mask = TL__LOAD(&tl__key_masks[k], ACQUIRE);
 	struct tl__key_entry *e;
 
-	/* The length first: the chunk was published before it. */
-	if (TL__UNLIKELY(offset >= TL__LOAD(&tl__key_lens[k], ACQUIRE)))
-		return &tl__key_none;
-	e = TL__LOAD(&tl__keys[k], RELAXED) + offset;
-	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key))
-		return &tl__key_none;
+	e = (struct tl__key_entry *)((char *)TL__LOAD(&tl__keys[k], ACQUIRE) +
+				     (pos & mask));
+	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key)) {
+		e = &tl__key_none;
+		/*
+		 * A branch, not a conditional move: the hit is predicted and
+		 * the value's loads need not wait for the comparison.
+		 */
+		__asm__("" : "+r"(e));
+	}
 	return e;
 }
 
@@ -162,7 +170,8 @@ static inline struct tl__key_entry *tl__key_lookup(tl_key_t key)
  * without one.
  * Return: 0, EINVAL (@key NULL), ENOMEM (no memory for the key table or
  * the registry, or the registry's 2^26 - 1 indices all taken by locals
- * and keys), EAGAIN (the key table is full: its 2^28 positions used up).
+ * and keys), EAGAIN (the key table is full: its 32 * (2^21 - 1)
+ * positions used up).
  */
 int tl_key_create(tl_key_t *key, void (*destructor)(void *));
 
