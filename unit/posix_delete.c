@@ -210,7 +210,7 @@ static void check_not_live(tl_key_t key, const tl_key_t *live, int n)
 
 static void check_any_integer(uint64_t seed, const tl_key_t *live, int n)
 {
-	int b;
+	int b, i;
 
 	for (b = 0; b < 32; b++) {
 		uint32_t pos = (uint32_t)1 << b;
@@ -224,6 +224,11 @@ static void check_any_integer(uint64_t seed, const tl_key_t *live, int n)
 		check_not_live(seed, live, n);
 		check_not_live(seed & 0xffffffffffu, live, n);
 	}
+	/* A live key with one bit changed: the same chunk, maybe its entry. */
+	for (i = 0; i < n; i++)
+		for (b = 0; b < 64; b++)
+			check_not_live(live[i] ^ (tl_key_t)1 << b, live, n);
+	check_not_live(UINT64_MAX, live, n);	/* what a free entry holds */
 }
 
 static void test_any_integer_is_answered_as_a_deleted_key(void)
