@@ -195,7 +195,8 @@ struct tl_local {
 	unsigned flags TL__ZERO;
 	/* private */
 	uint32_t tl__gen TL__ZERO;	/* 0: not registered; else stored in slots */
-	uint64_t tl__key TL__ZERO;	/* hot: cache tag, never the same twice */
+	/* hot: cache tag, never the same twice; read whole: 8-aligned */
+	uint64_t tl__key __attribute__((aligned(8))) TL__ZERO;
 	struct tl_node *const *tl__cur TL__ZERO;	/* a tl_sched's current */
 	uint32_t tl__off TL__ZERO;	/* hot: byte offset of its cache set, 0: none */
 	uint32_t tl__index TL__ZERO;	/* registry index, 0: not registered */

@@ -34,6 +34,9 @@ struct tl__key_entry tl__key_none = { .key = TL__KEY_NONE };
 
 _Static_assert(sizeof(struct tl__key_entry) == 1u << TL__KEY_ENTRY_SHIFT,
 	       "a key table entry is as large as a position's scale");
+_Static_assert(offsetof(struct tl__key_entry, key) == 0 &&
+	       _Alignof(struct tl__key_entry) >= 8,
+	       "a key table entry's key is read whole: 8-aligned");
 _Static_assert(TL__KEY_DIR == 32 &&
 	       ((uint64_t)TL__KEY_CHUNK0 << (TL__KEY_CHUNKS - 1)
 		<< TL__KEY_ENTRY_SHIFT) == (uint64_t)1 << 32,
@@ -77,11 +80,13 @@ static void chunk_publish(uint32_t k, struct tl__key_entry *chunk)
 {
 	if (chunk) {
 		TL__STORE(&tl__keys[k], chunk, RELEASE);
+		TL__KEY_ORDER();
 		TL__STORE(&tl__key_masks[k],
 			  (uint32_t)(chunk_len(k) - 1) << TL__KEY_ENTRY_SHIFT,
 			  RELEASE);
 	} else {
 		TL__STORE(&tl__key_masks[k], 0, RELAXED);
+		TL__KEY_ORDER();
 		TL__STORE(&tl__keys[k], &tl__key_none, RELAXED);
 	}
 }
@@ -125,7 +130,8 @@ static int chunk_alloc_locked(uint32_t k)
  * With no key left the chunks go back to the allocator, so that it may be
  * replaced.  Only from tl_allocator_set(), never from tl_key_delete(): a
  * thread may be looking up a deleted key (without the lock) at any time,
- * and must find its chunk still there; a deleted key later finds NULL.
+ * and must find its chunk still there; a deleted key later finds the
+ * mask 0, and tl__key_none.
  */
 static void shrink_if_empty_locked(void)
 {

@@ -291,10 +291,68 @@ static void test_deleted_key_used_while_the_last_key_goes(void)
 	UNIT_ASSERT_NOTHING_HELD();	/* the table goes back now, quiescent */
 }
 
+/*
+ * A thread looks up its own key, integers near it and random ones while
+ * the main thread creates keys in new chunks and deletes them: its value
+ * stays, every other lookup finds none (it set no other), and nothing is
+ * read out of bounds (the sanitizer and valgrind runs check the reads).
+ */
+struct grow_reader {
+	tl_key_t mine;
+	atomic_int stop;
+	long wrong, lookups;
+};
+
+static void *read_while_chunks_grow(void *arg)
+{
+	struct grow_reader *r = arg;
+	uint64_t seed = 7;
+	int b;
+
+	if (tl_setspecific(r->mine, r) != 0)
+		r->wrong++;
+	while (!atomic_load(&r->stop)) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		b = (int)(seed >> 58);
+		r->wrong += tl_getspecific(r->mine) != r;
+		r->wrong += tl_getspecific(r->mine ^ (tl_key_t)1 << b) != NULL;
+		r->wrong += tl_getspecific(seed) != NULL;
+		r->wrong += tl_getspecific((uint32_t)seed) != NULL;
+		r->lookups += 4;
+	}
+	r->wrong += tl_setspecific(r->mine, NULL) != 0;
+	return NULL;
+}
+
+static void test_lookups_while_chunks_are_made(void)
+{
+	static tl_key_t k[3000];
+	struct grow_reader r = { 0, 0, 0, 0 };
+	pthread_t th;
+	int i, round;
+
+	CU_ASSERT_EQUAL_FATAL(tl_key_create(&r.mine, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, read_while_chunks_grow,
+					     &r), 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 3000; i++)	/* chunks 0 to 6 */
+			CU_ASSERT_EQUAL_FATAL(tl_key_create(&k[i], NULL), 0);
+		for (i = 0; i < 3000; i++)
+			CU_ASSERT_EQUAL(tl_key_delete(k[i]), 0);
+	}
+	atomic_store(&r.stop, 1);
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(r.wrong, 0);
+	CU_ASSERT(r.lookups > 0);
+	CU_ASSERT_EQUAL(tl_key_delete(r.mine), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(posix_delete,
 	UNIT_TEST(test_delete_while_set_runs_no_destructor_and_hides_values),
 	UNIT_TEST(test_any_integer_is_answered_as_a_deleted_key),
 	UNIT_TEST(test_new_key_reusing_a_position_sees_no_old_value),
 	UNIT_TEST(test_deleted_key_is_answered_not_undefined),
 	UNIT_TEST(test_bad_arguments),
-	UNIT_TEST(test_deleted_key_used_while_the_last_key_goes));
+	UNIT_TEST(test_deleted_key_used_while_the_last_key_goes),
+	UNIT_TEST(test_lookups_while_chunks_are_made));

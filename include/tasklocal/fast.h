@@ -55,11 +55,12 @@ struct tl__centry {
  * the revision of the layouts it reads (this block's, the private fields
  * of struct tl_local: bump TL__LAYOUT with any change to them), so that a
  * program compiled with other ones than the library fails to link
- * ("undefined reference to tl__thread_r2_c128_t1_d0") instead of reading
+ * ("undefined reference to tl__thread_r3_c128_t1_d0") instead of reading
  * a block or a local of another shape.  TL_CACHE_SIZE must be a plain
- * number for it.  r2: struct tl_local's tl__cur.
+ * number for it.  r2: struct tl_local's tl__cur; r3: its tl__key
+ * 8-aligned on every target (it moved on i386).
  */
-#define TL__LAYOUT	2
+#define TL__LAYOUT	3
 #define TL__THREAD_SYM(r, c, t, d)	TL__THREAD_SYM_(r, c, t, d)
 #define TL__THREAD_SYM_(r, c, t, d) tl__thread_r##r##_c##c##_t##t##_d##d
 #define tl__thread TL__THREAD_SYM(TL__LAYOUT, TL_CACHE_SIZE, TL_THREADS, \
@@ -143,8 +144,8 @@ static inline TL__FS_ATTR TL__CENTRY *tl__set(const struct tl_local *l)
 /* The first entry of @l's set: the empty first set if not registered. */
 static inline TL__CENTRY *tl__set(const struct tl_local *l)
 {
-	return (TL__CENTRY *)((char *)tl__thread.cache +
-			      TL__LOAD(&l->tl__off, ACQUIRE));
+	return (TL__CENTRY *)(void *)((char *)tl__thread.cache +
+				      TL__LOAD(&l->tl__off, ACQUIRE));
 }
 #endif
 

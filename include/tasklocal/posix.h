@@ -76,14 +76,32 @@ typedef uint64_t tl_key_t;
  */
 #define TL__KEY_NONE		UINT64_MAX
 
+/*
+ * The key first and 8-aligned, also where 64-bit integers are 4-aligned
+ * (i386): a lookup reads it whole, as another thread changes it.
+ */
 struct tl__key_entry {
-	struct tl_local local;
-	tl_key_t key;		/* hot: the live key, whole; TL__KEY_NONE: none */
+	tl_key_t key __attribute__((aligned(8)));	/* hot: the live key,
+							   whole; TL__KEY_NONE:
+							   none */
 	uint32_t uses;		/* keys created here: the last one's count */
 	uint32_t next;		/* free list: position of the next free entry */
+	struct tl_local local;
 	/* To 128 bytes, 1 << TL__KEY_ENTRY_SHIFT: the position is scaled. */
-	char tl__pad[128 - sizeof(struct tl_local) - sizeof(tl_key_t) - 8];
+	char tl__pad[128 - 16 - sizeof(struct tl_local)];
 };
+
+/*
+ * With TL_THREADS 0 the loads and stores are plain (config.h), yet a
+ * preemptive kernel may run a lookup between the two stores that publish
+ * a chunk, or a publication between a lookup's two loads: the compiler
+ * must keep their order too.
+ */
+#if TL_THREADS
+#define TL__KEY_ORDER()	((void)0)
+#else
+#define TL__KEY_ORDER()	__asm__ volatile("" ::: "memory")
+#endif
 
 /*
  * The lookup below is inline, so the table's symbols name its layout: a
@@ -91,7 +109,8 @@ struct tl__key_entry {
  * ("undefined symbol tl__keys_v5") instead of reading entries of another
  * shape.  v2: the whole key in each entry, 128-byte entries on 64-bit
  * targets; v3: struct tl_local grew; v4: the chunks' lengths beside them;
- * v5: scaled positions, byte masks, 128-byte entries everywhere.
+ * v5: scaled positions, byte masks, 128-byte entries everywhere, the key
+ * first.
  */
 #define tl__keys tl__keys_v5
 #define tl__key_masks tl__key_masks_v5
@@ -121,8 +140,9 @@ static inline struct tl__key_entry *tl__key_find(tl_key_t key)
 	uint32_t mask = TL__LOAD(&tl__key_masks[k], ACQUIRE);
 	struct tl__key_entry *e;
 
-	e = (struct tl__key_entry *)((char *)TL__LOAD(&tl__keys[k], ACQUIRE) +
-				     (pos & mask));
+	TL__KEY_ORDER();
+	e = (struct tl__key_entry *)(void *)
+	    ((char *)TL__LOAD(&tl__keys[k], ACQUIRE) + (pos & mask));
 	if (TL__UNLIKELY(TL__LOAD(&e->key, RELAXED) != key)) {
 		e = &tl__key_none;
 		/*
