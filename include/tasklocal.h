@@ -381,7 +381,11 @@ void tl_root_exit(void);
  *
  * Pointer locals: the pointer is copied.  Typed locals: new storage in
  * @child filled by the local's @copy hook, or memcpy.  Values @child already
- * has are kept.  On -ENOMEM the values copied so far stay in @child.
+ * has are kept, and so is what an open scope binds in @child (even NULL:
+ * the scope puts back what it shadowed at its exit).  The @copy hook may
+ * use both tasks: a value it gives @child is kept, and its copy is then
+ * passed to @destroy; values it removes from @parent are not copied after
+ * it.  On -ENOMEM the values copied so far stay in @child.
  *
  * Example::
  *
@@ -395,7 +399,7 @@ void tl_root_exit(void);
  * for the copies come as for a first tl_set(); calls @copy without the
  * lock.
  * Cost: O(v parent), plus, per TL_INHERIT value, a walk of the values
- * @child had before the call.
+ * @child had before the call, and per @copy call one of @parent's.
  * Return: 0, -EINVAL (@child NULL or equal to @parent), -ENOMEM.
  */
 int tl_task_inherit(struct tl_node *child, struct tl_node *parent);

@@ -14,15 +14,19 @@
 /*
  * The child's copy of @s, a TL_INHERIT value of local @l: into the slot the
  * child already has for @l if its value is NULL ("no value"), else into a
- * new slot.  A child's own non-NULL value is kept.
+ * new slot.  A child's own non-NULL value is kept, and so is one an open
+ * scope binds in it, even NULL (the scope's, put back at its exit).  The
+ * copy hook is the caller's code: it may change either task, so @s is not
+ * read after it, and what it did is checked before the copy is linked.
  */
 static int inherit_one(struct tl_node *child, struct tl_local *l,
 		       const struct tl_slot *s)
 {
-	struct tl_slot *n = tl__find(child, s->gen, tl__slot_index(s));
+	uint32_t gen = s->gen, index = tl__slot_index(s);
+	struct tl_slot *n = tl__find(child, gen, index);
 	int err;
 
-	if (n && n->value)
+	if (n && (n->value || tl__slot_scoped(n, child)))
 		return 0;
 	if (n) {
 		n->value = s->value;	/* typed storage is never NULL */
@@ -41,7 +45,14 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 	else
 		memcpy(n->value, s->value, l->size);
 	/* The hook may have registered @l again: nothing to inherit then. */
-	if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != s->gen)) {
+	if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != gen)) {
+		tl__slot_free(n);
+		return 0;
+	}
+	/* Or given @child a value of its own, which is kept: not the copy. */
+	if (TL__UNLIKELY(l->copy && tl__find(child, gen, index))) {
+		if (l->destroy)
+			l->destroy(n->value);
 		tl__slot_free(n);
 		return 0;
 	}
@@ -51,7 +62,7 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 
 int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 {
-	struct tl_slot *s;
+	struct tl_node *node;
 	int err = 0;
 
 	if (!child)
@@ -66,16 +77,25 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 
 	/*
 	 * A copy never matches a later value of @parent (another local), so
-	 * copies go straight into @child, in index order.
+	 * copies go straight into @child, in index order.  After a copy hook
+	 * (which may have removed values of @parent, this one too, or exited
+	 * it) the walk goes on from the next index, found again.
 	 */
-	tl_for_each_entry(s, parent, node) {
+	for (node = parent->next; node != parent && !err;) {
+		struct tl_slot *s = tl__slot_of(node);
 		struct tl_local *l = tl__resolve(s);
 
-		if (!l || !(l->flags & TL_INHERIT) || !s->value)
-			continue;
-		err = inherit_one(child, l, s);
-		if (err)
-			break;
+		if (!l || !(l->flags & TL_INHERIT) || !s->value) {
+			node = node->next;
+		} else if (!l->size || !l->copy) {
+			err = inherit_one(child, l, s);
+			node = node->next;
+		} else {
+			uint32_t index = tl__slot_index(s);
+
+			err = inherit_one(child, l, s);
+			node = tl__slot_place(parent, index + 1);
+		}
 	}
 	return err;
 }

@@ -531,6 +531,129 @@ static void test_inherit_out_of_memory_keeps_what_was_copied(void)
 	unit_alloc_remove();
 }
 
+/*
+ * A copy hook is the caller's code and may change both tasks: the walk of
+ * the parent goes on safely after it, and the child never ends up with two
+ * values of one local.
+ */
+static struct tl_node hook_parent, hook_child;
+static int hook_mode, hook_destroyed;
+static void hook_copy(void *dst, const void *src, void *arg);
+static void hook_destroy(void *data);
+static struct tl_local hook_local = TL_LOCAL(.size = sizeof(long),
+					     .copy = hook_copy,
+					     .destroy = hook_destroy,
+					     .flags = TL_INHERIT);
+static struct tl_local hook_next = TL_LOCAL(.flags = TL_INHERIT);
+
+static void hook_copy(void *dst, const void *src, void *arg)
+{
+	struct tl_node *was;
+	long *own;
+
+	(void)arg;
+	memcpy(dst, src, sizeof(long));
+	switch (hook_mode) {
+	case 0:		/* "move": the parent's value goes */
+		CU_ASSERT_EQUAL(tl_del(&hook_local), 0);
+		break;
+	case 1:		/* the parent ends */
+		tl_task_exit(&hook_parent);
+		break;
+	case 2:		/* the child gets a value of its own */
+		was = tl_switch(&hook_child);
+		own = tl_this(&hook_local);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(own);
+		*own = 99;
+		tl_switch(was);
+		break;
+	}
+}
+
+static void hook_destroy(void *data)
+{
+	(void)data;
+	hook_destroyed++;
+}
+
+static int count_values(struct tl_local *l, void *value, void *arg)
+{
+	(void)l;
+	(void)value;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_inherit_copy_hook_that_changes_the_tasks(void)
+{
+	int n;
+
+	for (hook_mode = 0; hook_mode < 3; hook_mode++) {
+		hook_destroyed = 0;
+		tl_task_init(&hook_parent);
+		tl_task_init(&hook_child);
+		tl_switch(&hook_parent);
+		*(long *)tl_this(&hook_local) = 7;
+		CU_ASSERT_EQUAL(tl_set(&hook_next, "next"), 0);
+		CU_ASSERT_EQUAL(tl_task_inherit(&hook_child, &hook_parent), 0);
+		tl_switch(&hook_child);
+		n = 0;
+		CU_ASSERT_EQUAL(tl_task_foreach(&hook_child, count_values, &n), 0);
+		/* The value after the hook's: copied unless the hook exited it. */
+		CU_ASSERT_EQUAL(n, hook_mode == 1 ? 1 : 2);
+		CU_ASSERT_EQUAL(*(long *)tl_get(&hook_local),
+				hook_mode == 2 ? 99 : 7);
+		if (hook_mode != 1) {
+			CU_ASSERT_STRING_EQUAL(tl_get(&hook_next), "next");
+		}
+		/*
+		 * One destructor so far: the parent's value the hook removed,
+		 * or the copy that was not kept (copies and destroys pair).
+		 */
+		CU_ASSERT_EQUAL(hook_destroyed, 1);
+		tl_switch(NULL);
+		tl_task_exit(&hook_child);
+		tl_task_exit(&hook_parent);
+		/* And every value left: the child's, the parent's unless gone. */
+		CU_ASSERT_EQUAL(hook_destroyed, hook_mode == 2 ? 3 : 2);
+	}
+	tl_local_unregister(&hook_local);
+	tl_local_unregister(&hook_next);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
+/* What an open scope binds in the child is the child's, even NULL. */
+static void test_inherit_keeps_what_a_scope_binds_in_the_child(void)
+{
+	struct tl_local req = TL_LOCAL(.flags = TL_INHERIT);
+	struct tl_node parent = TL_NODE_INIT(parent), child = TL_NODE_INIT(child);
+	struct tl_scope sc;
+	int own;
+
+	for (own = 0; own < 2; own++) {
+		tl_switch(&parent);
+		CU_ASSERT_EQUAL(tl_set(&req, "from parent"), 0);
+		tl_switch(&child);
+		if (own) {
+			CU_ASSERT_EQUAL(tl_set(&req, "own"), 0);
+		}
+		CU_ASSERT_EQUAL(tl_scope_enter(&sc, &req, NULL), 0);
+		CU_ASSERT_EQUAL(tl_task_inherit(&child, &parent), 0);
+		CU_ASSERT_PTR_NULL(tl_get(&req));
+		CU_ASSERT_EQUAL(tl_scope_exit(&sc), 0);
+		if (own) {
+			CU_ASSERT_STRING_EQUAL(tl_get(&req), "own");
+		} else {
+			CU_ASSERT_PTR_NULL(tl_get(&req));
+		}
+		tl_switch(NULL);
+		tl_task_exit(&child);
+		tl_task_exit(&parent);
+	}
+	tl_local_unregister(&req);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 /* ----------------------------------------------------------- foreach */
 
 struct visit {
@@ -633,5 +756,7 @@ UNIT_SUITE(task,
 	UNIT_TEST(test_inherit_fills_a_childs_null_value),
 	UNIT_TEST(test_inherit_bad_input_and_root_parent),
 	UNIT_TEST(test_inherit_out_of_memory_keeps_what_was_copied),
+	UNIT_TEST(test_inherit_copy_hook_that_changes_the_tasks),
+	UNIT_TEST(test_inherit_keeps_what_a_scope_binds_in_the_child),
 	UNIT_TEST(test_foreach_visits_live_values_with_names),
 	UNIT_TEST(test_sched_switch_returns_previous));
