@@ -922,6 +922,10 @@ struct tl_allocator {
  * Memory kept for later reuse is given back first: the slots every thread
  * kept from its releases, index tables a growth retired, the index table
  * and the key table of tasklocal/posix.h once no local or key is left.
+ * Those two count the registrations at each index and the keys created at
+ * each position: once one count passed 2^31 they stay (a new table could
+ * only start every count above the highest, which would soon use them all
+ * up), and so does the allocator.
  *
  * Example::
  *

@@ -208,7 +208,7 @@ static void retired_free_locked(struct tl__table *b)
  */
 static void shrink_locked(void)
 {
-	uint32_t i;
+	uint32_t i, high;
 
 	TL__ASSERT_LOCKED();
 
@@ -220,11 +220,17 @@ static void shrink_locked(void)
 	/*
 	 * Slots of the old registrations may still be linked: the next
 	 * table's generations start above every one they carry, at the
-	 * indices they can carry.
+	 * indices they can carry, all at one floor.  Past half the count an
+	 * index may hand out, the table stays instead (and the allocator with
+	 * it): a floor that high would retire every index after a few more
+	 * registrations, and each new table twice as large as the last.
 	 */
-	for (i = 1; i < reg.cap; i++)
-		if (reg.gens[i] > reg.floor)
-			reg.floor = reg.gens[i];
+	for (i = 1, high = reg.floor; i < reg.cap; i++)
+		if (reg.gens[i] > high)
+			high = reg.gens[i];
+	if (high > GEN_LAST / 2)
+		return;
+	reg.floor = high;
 	if (reg.cap > reg.floor_cap)
 		reg.floor_cap = reg.cap;
 	tl__mem_free(tl__table, table_size(reg.cap));
