@@ -62,12 +62,13 @@ static int inherit_one(struct tl_node *child, struct tl_local *l,
 
 int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 {
+	bool root = !parent;
 	struct tl_node *node;
 	int err = 0;
 
 	if (!child)
 		return -EINVAL;
-	if (!parent)
+	if (root)
 		parent = tl__root();
 	if (child == parent)
 		return -EINVAL;
@@ -79,7 +80,9 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 	 * A copy never matches a later value of @parent (another local), so
 	 * copies go straight into @child, in index order.  After a copy hook
 	 * (which may have removed values of @parent, this one too, or exited
-	 * it) the walk goes on from the next index, found again.
+	 * it) the walk goes on from the next index, found again, in the root
+	 * context's list as it is then (an exit may have given its record
+	 * back).
 	 */
 	for (node = parent->next; node != parent && !err;) {
 		struct tl_slot *s = tl__slot_of(node);
@@ -94,6 +97,8 @@ int (tl_task_inherit)(struct tl_node *child, struct tl_node *parent)
 			uint32_t index = tl__slot_index(s);
 
 			err = inherit_one(child, l, s);
+			if (root)
+				parent = tl__root();
 			node = tl__slot_place(parent, index + 1);
 		}
 	}

@@ -560,6 +560,9 @@ static void hook_copy(void *dst, const void *src, void *arg)
 	case 1:		/* the parent ends */
 		tl_task_exit(&hook_parent);
 		break;
+	case 3:		/* the parent is the root context, and ends */
+		tl_root_exit();
+		break;
 	case 2:		/* the child gets a value of its own */
 		was = tl_switch(&hook_child);
 		own = tl_this(&hook_local);
@@ -586,24 +589,27 @@ static int count_values(struct tl_local *l, void *value, void *arg)
 
 static void test_inherit_copy_hook_that_changes_the_tasks(void)
 {
-	int n;
+	struct tl_node *from;
+	int n, ends;
 
-	for (hook_mode = 0; hook_mode < 3; hook_mode++) {
+	for (hook_mode = 0; hook_mode < 4; hook_mode++) {
+		from = hook_mode == 3 ? NULL : &hook_parent;
+		ends = hook_mode == 1 || hook_mode == 3;
 		hook_destroyed = 0;
 		tl_task_init(&hook_parent);
 		tl_task_init(&hook_child);
-		tl_switch(&hook_parent);
+		tl_switch(from);
 		*(long *)tl_this(&hook_local) = 7;
 		CU_ASSERT_EQUAL(tl_set(&hook_next, "next"), 0);
-		CU_ASSERT_EQUAL(tl_task_inherit(&hook_child, &hook_parent), 0);
+		CU_ASSERT_EQUAL(tl_task_inherit(&hook_child, from), 0);
 		tl_switch(&hook_child);
 		n = 0;
 		CU_ASSERT_EQUAL(tl_task_foreach(&hook_child, count_values, &n), 0);
 		/* The value after the hook's: copied unless the hook exited it. */
-		CU_ASSERT_EQUAL(n, hook_mode == 1 ? 1 : 2);
+		CU_ASSERT_EQUAL(n, ends ? 1 : 2);
 		CU_ASSERT_EQUAL(*(long *)tl_get(&hook_local),
 				hook_mode == 2 ? 99 : 7);
-		if (hook_mode != 1) {
+		if (!ends) {
 			CU_ASSERT_STRING_EQUAL(tl_get(&hook_next), "next");
 		}
 		/*
@@ -614,6 +620,7 @@ static void test_inherit_copy_hook_that_changes_the_tasks(void)
 		tl_switch(NULL);
 		tl_task_exit(&hook_child);
 		tl_task_exit(&hook_parent);
+		tl_root_exit();
 		/* And every value left: the child's, the parent's unless gone. */
 		CU_ASSERT_EQUAL(hook_destroyed, hook_mode == 2 ? 3 : 2);
 	}
