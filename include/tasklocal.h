@@ -385,7 +385,9 @@ void tl_root_exit(void);
  * the scope puts back what it shadowed at its exit).  The @copy hook may
  * use both tasks: a value it gives @child is kept, and its copy is then
  * passed to @destroy; values it removes from @parent are not copied after
- * it.  On -ENOMEM the values copied so far stay in @child.
+ * it; if it unregisters the local, its copy is dropped without @destroy,
+ * as every value of an unregistered local is.  On -ENOMEM the values
+ * copied so far stay in @child.
  *
  * Example::
  *
@@ -923,7 +925,7 @@ struct tl_allocator {
  * kept from its releases, index tables a growth retired, the index table
  * and the key table of tasklocal/posix.h once no local or key is left.
  * Those two count the registrations at each index and the keys created at
- * each position: once one count passed 2^31 they stay (a new table could
+ * each position: once one count reached 2^31 they stay (a new table could
  * only start every count above the highest, which would soon use them all
  * up), and so does the allocator.
  *

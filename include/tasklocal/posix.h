@@ -215,10 +215,10 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *));
  *	}
  *
  * Context: any thread; takes the registry lock.  As with pthread keys,
- * nobody may use @key while it is being deleted.  Never allocates; may
- * call the allocator's free (the registry's index table, once no local is
- * left).  The key table is kept for the next key, and for lock-free
- * lookups of deleted keys, until tl_allocator_set().
+ * nobody may use @key while it is being deleted.  Never allocates, never
+ * frees: the key table and the registry's index table are kept for the
+ * next key, and for lock-free lookups of deleted keys, until
+ * tl_allocator_set().
  * Return: 0, or EINVAL (@key was never created or is already deleted).
  */
 int tl_key_delete(tl_key_t key);
