@@ -522,22 +522,33 @@ static inline struct tl_node *tl__root(void)
 }
 
 /*
- * task.c: the task being exited on this thread, if any.  While its
- * destructors run, every local resolves to it, whatever its discriminator
+ * task.c: an exit running on this thread (without threads: anywhere, in
+ * any RTOS task), on its caller's stack.  While its destructors run, every
+ * local resolves to the task being exited, whatever its discriminator
  * says, so that what they set is destroyed in a later round instead of
- * landing elsewhere.  It holds while the current task is the one
- * tl_task_exit() made current, or the caller's own: a preemptive kernel's
- * switch hook puts that one back when the caller resumes after a
- * preemption.  A destructor that switches to some other task leaves it.
+ * landing elsewhere.  That holds while the current task is the one
+ * tl_task_exit() made current, or, without threads, the caller's own: a
+ * preemptive kernel's switch hook puts that one back when the caller
+ * resumes after a preemption.  A destructor that switches to some other
+ * task leaves it.  Exits may end in another order than they began (a
+ * destructor that blocks or yields lets another task exit something), so
+ * each is unlinked from the list wherever it is.
  */
 struct tl__exiting {
-	struct tl_node *task;	/* NULL: no exit running */
+	struct tl_node *task;	/* the task being exited */
 	struct tl_node *cur;	/* what the exit made current */
-	struct tl_node *caller;	/* the caller's current task, NULL: none */
-	const struct tl__exiting *outer;	/* the exit this one runs in */
+	struct tl_node *caller;	/* the task its caller runs as, NULL: none */
+	struct tl__exiting *next;	/* the exit begun before it */
 };
 
-extern TL__THREAD_LOCAL struct tl__exiting tl__exiting;
+/* The exits running, the newest first (without threads: under the lock). */
+extern TL__THREAD_LOCAL struct tl__exiting *tl__exits;
+
+/*
+ * task.c: the task whose exit current task @c runs in, its @cur set to
+ * what that exit made current; NULL if none.
+ */
+struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur);
 
 /* task.c: tl_sched's current(), recognised so that it costs no call. */
 struct tl_node *tl__sched_current(struct tl_discriminator *disc);
@@ -559,11 +570,11 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 	 * threads, where a preemptive kernel puts it back (and the inline
 	 * path stays out while an exit runs, see tl__cached()).
 	 */
-	if (TL__UNLIKELY(tl__exiting.task != NULL) &&
-	    (c == tl__exiting.cur ||
-	     (!TL_THREADS && c && c == tl__exiting.caller))) {
-		*cur = tl__exiting.cur;
-		return tl__exiting.task;
+	if (TL__UNLIKELY(tl__exits != NULL)) {
+		struct tl_node *t = tl__exit_of(c, cur);
+
+		if (t)
+			return t;
 	}
 	if (d) {
 		if (d->current == tl__sched_current)
@@ -607,10 +618,12 @@ static inline int tl__task_adding(struct tl_node **head, bool heap)
 
 /*
  * Do the bookkeeping of every slot in @task (cache keys) and move them to
- * @to, inside window @w.
+ * @to, inside window @w: the root records' reclaim, with threads only.
  */
+#if TL_THREADS
 void tl__detach(struct tl_node *task, struct tl_node *to,
 		struct tl__window *w);
+#endif
 
 /* Give back every slot of the detached @list, without destructors. */
 void tl__drop(struct tl_node *list);

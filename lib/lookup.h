@@ -119,7 +119,7 @@ TL__HOT struct tl_slot *tl__disc_cached(struct tl_local *l)
 	struct tl_discriminator *d = l->disc;
 	struct tl_node *c;
 
-	if (!d || tl__exiting.task)
+	if (!d || tl__exits)
 		return NULL;
 	if (d->current == tl__sched_current) {
 		struct tl_sched *sched = tl_container_of(d, struct tl_sched,

@@ -267,7 +267,7 @@ void tl_sched_init(struct tl_sched *sched)
 	sched->current = NULL;
 }
 
-TL__THREAD_LOCAL struct tl__exiting tl__exiting;
+TL__THREAD_LOCAL struct tl__exiting *tl__exits;
 #if TL_THREADS
 TL__THREAD_LOCAL uintptr_t tl__dtag = 1;
 #endif
@@ -374,6 +374,7 @@ void tl__reap_dead(struct tl_node *head)
 	tl__drop(&dead);
 }
 
+#if TL_THREADS
 void tl__detach(struct tl_node *task, struct tl_node *to,
 		struct tl__window *w)
 {
@@ -384,6 +385,7 @@ void tl__detach(struct tl_node *task, struct tl_node *to,
 			tl__unlinked(s, task, w);
 	tl_node_splice_init(task, to);
 }
+#endif
 
 void tl__drop(struct tl_node *list)
 {
@@ -419,11 +421,12 @@ void tl__drop(struct tl_node *list)
  */
 static struct tl_node *destroy_one(const struct tl_node *task,
 				   struct tl_slot *s, struct tl_slot *mark,
-				   struct tl_slot **done, struct tl__window *w)
+				   struct tl_slot **done, struct tl__window *w,
+				   bool drop)
 {
 	struct tl_node *next = s->node.next;
 	struct tl_local *l = slot_unlinked(s, task, w);
-	void (*destroy)(void *) = l && !(s->info & TL__SLOT_SCOPE) ?
+	void (*destroy)(void *) = l && !drop && !(s->info & TL__SLOT_SCOPE) ?
 				  l->destroy : NULL;
 
 	if (!destroy) {
@@ -451,10 +454,11 @@ static struct tl_node *destroy_one(const struct tl_node *task,
 /*
  * One destructor round, in index order: each value's turn comes with the
  * value as it is then, so a destructor that clears or replaces a value of
- * another local changes what that one's destructor gets.  Returns whether
- * values are left for another round.
+ * another local changes what that one's destructor gets.  With @drop, the
+ * round after the last: every slot goes, NULL ones too, without a
+ * destructor.
  */
-static bool destroy_round(struct tl_node *task)
+static void destroy_round(struct tl_node *task, bool drop)
 {
 	struct tl_slot mark, *done = NULL;	/* mark: set when it is used */
 	struct tl_node *n = task->next;
@@ -472,8 +476,9 @@ static bool destroy_round(struct tl_node *task)
 		if (tl__scope_mark(s))
 			n = tl__scope_unwind(s);
 		else
-			n = s->value || (s->info & TL__SLOT_SCOPE) ?
-			    destroy_one(task, s, &mark, &done, &w) : n->next;
+			n = s->value || drop || (s->info & TL__SLOT_SCOPE) ?
+			    destroy_one(task, s, &mark, &done, &w, drop) :
+			    n->next;
 	}
 	tl__window_close(&w);
 	while (done) {
@@ -481,72 +486,133 @@ static bool destroy_round(struct tl_node *task)
 		done = s->value;
 		tl__slot_free(s);	/* the library's own: nothing else to do */
 	}
-	tl_for_each_entry(s, task, node)
-		if (s->value)
-			return true;
-	return false;
+}
+
+/*
+ * Without threads the exits of every RTOS task share one list, and the
+ * kernel's switch hook may run between any two instructions: the list,
+ * and the switches an exit makes at task level (tl_switch() reads, adds
+ * to and writes back the switch count), change inside the lock, which
+ * such a kernel's lock makes a critical section.  With threads the list
+ * is the thread's own.
+ */
+static void exits_lock(void)
+{
+	if (!TL_THREADS)
+		tl__lock();
+}
+
+static void exits_unlock(void)
+{
+	if (!TL_THREADS)
+		tl__unlock();
+}
+
+
+struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur)
+{
+	struct tl_node *task = NULL;
+	struct tl__exiting *x;
+
+	exits_lock();
+	for (x = tl__exits; x; x = x->next)
+		if (c == x->cur || (!TL_THREADS && c && c == x->caller)) {
+			*cur = x->cur;
+			task = x->task;
+			break;
+		}
+	exits_unlock();
+	return task;
+}
+
+/*
+ * Make @to current once the list of exits changed, under exits_lock():
+ * while exits run the switch count is odd (without threads: the inline
+ * path stays out, see tl__cached()), or the exit tag 3 (no tl_sched
+ * entry matches).  Returns what was current.
+ */
+static struct tl_node *exits_switch(struct tl_node *to)
+{
+#if TL_THREADS
+	tl__dtag = tl__exits ? 3 : 1;
+	return tl_switch(to);
+#else
+	struct tl_node *prev = tl__thread.cur;
+	unsigned long n = tl__thread.switches;
+
+	tl__thread.cur = to;
+	/* On by at least one, bit 0 set while exits run. */
+	tl__thread.switches = ((n + 2) & ~1ul) | (tl__exits != NULL);
+	return prev;
+#endif
+}
+
+/*
+ * Begin exit @x of @x->task, making @x->cur current, what was current in
+ * @prev: false if that task is being exited already (by this exit's
+ * caller, or elsewhere).
+ */
+static bool exit_begin(struct tl__exiting *x, struct tl_node **prev)
+{
+	const struct tl__exiting *o;
+	struct tl_node *c = tl__thread.cur;
+
+	exits_lock();
+	x->caller = c;
+	for (o = tl__exits; o && o->task != x->task; o = o->next)
+		/* Nested in another exit's destructor: its caller's task. */
+		if (!TL_THREADS && c == o->cur)
+			x->caller = o->caller;
+	if (!o) {
+		x->next = tl__exits;
+		tl__exits = x;
+		*prev = exits_switch(x->cur);
+	}
+	exits_unlock();
+	return !o;
+}
+
+/* End exit @x, wherever it is in the list, and make @prev current again. */
+static void exit_end(struct tl__exiting *x, struct tl_node *prev)
+{
+	struct tl__exiting **p;
+
+	exits_lock();
+	for (p = &tl__exits; *p != x; p = &(*p)->next)
+		;
+	*p = x->next;
+	exits_switch(prev);
+	exits_unlock();
 }
 
 /*
  * Exit @task with @cur made current while its destructors run: rounds
  * while values are left, at most TL_DESTRUCTOR_ITERATIONS, then the rest
- * is dropped without destructors.  An exit of the task already being
- * exited (from one of its destructors) does nothing: the rounds take care.
+ * is dropped without destructors.  An exit of a task being exited already
+ * (from one of its destructors, or in another RTOS task) does nothing: the
+ * rounds take care; then false.
  */
-/* Whether @task is being exited on this thread, by this exit or one it runs in. */
-static bool task_exiting(const struct tl_node *task)
+static bool task_exit(struct tl_node *task, struct tl_node *cur)
 {
-	const struct tl__exiting *x;
-
-	for (x = &tl__exiting; x && x->task; x = x->outer)
-		if (x->task == task)
-			return true;
-	return false;
-}
-
-static void task_exit(struct tl_node *task, struct tl_node *cur)
-{
-	struct tl_node left, *prev;
-	struct tl__exiting outer;
-	struct tl__window w;
+	struct tl__exiting x;
+	struct tl_node *prev;
 	int round;
 
-	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task) ||
-	    task_exiting(task))
-		return;
-	prev = tl_switch(cur);
-	outer = tl__exiting;
-	tl__exiting.task = task;
-	tl__exiting.cur = cur;
-	tl__exiting.caller = prev;
-	tl__exiting.outer = &outer;
-#if TL_THREADS
-	tl__dtag = 3;	/* no tl_sched entry matches (tl__cached()) */
-#else
-	/* Odd while an exit runs: the inline path stays out (tl__cached()). */
-	if (!outer.task)
-		tl__thread.switches++;
-#endif
-	for (round = 0; round < TL_DESTRUCTOR_ITERATIONS; round++)
-		if (!destroy_round(task))
-			break;
-	/* What the last round left (values set again): no destructor. */
-	if (!tl_node_empty(task)) {
-		tl_node_init(&left);
-		tl__window_open(&w);
-		tl__detach(task, &left, &w);
-		tl__window_close(&w);
-		tl__drop(&left);
-	}
-#if TL_THREADS
-	if (!outer.task)
-		tl__dtag = 1;
-#else
-	if (!outer.task)
-		tl__thread.switches++;
-#endif
-	tl__exiting = outer;
-	tl_switch(prev);
+	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task))
+		return true;
+	x.task = task;
+	x.cur = cur;
+	if (!exit_begin(&x, &prev))
+		return false;
+	/*
+	 * Rounds while slots are left: values set again by destructors, or
+	 * NULL ones, which a round passes by; what the last round leaves
+	 * goes without a destructor.
+	 */
+	for (round = 0; !tl_node_empty(task); round++)
+		destroy_round(task, round >= TL_DESTRUCTOR_ITERATIONS);
+	exit_end(&x, prev);
+	return true;
 }
 
 void (tl_task_exit)(struct tl_node *task)
@@ -564,8 +630,7 @@ void tl_root_exit(void)
 
 	if (!head->next)
 		return;
-	task_exit(head, NULL);
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
-	if (tl__root_ctx.armed && !task_exiting(head))
+	if (task_exit(head, NULL) && tl__root_ctx.armed)
 		root_disarm(head);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sched.h"
 #include "unit.h"
 
 /* Up to four locals, registered in order: their indices ascend. */
@@ -278,10 +279,77 @@ static void test_exit_reentered_through_another_task(void)
 	locals_teardown();
 }
 
+/*
+ * Two exits that end in another order than they began, on one thread: a
+ * task's exit of T yields in T's destructor, another task exits U
+ * meanwhile and yields in U's, and T's exit ends first.  Each destructor
+ * sees its own task's values, and once both ended nothing is left of
+ * either exit: T's node, made a task again, exits as any task.
+ */
+static struct tl_local yield_local, yield_other;
+static struct tl_node yield_t, yield_u;
+static int yield_calls, yield_wrong;
+
+static void yield_dtor(void *v)
+{
+	const char *own = v;
+
+	yield_calls++;
+	/* Until it yields, the exiting task's values are the ones seen. */
+	yield_wrong += tl_get(&yield_other) == NULL ||
+		       strcmp(tl_get(&yield_other), own) != 0;
+	if (strcmp(own, "again") != 0)
+		task_yield();
+}
+
+static void exit_one(void *arg)
+{
+	struct tl_node *t = arg, *was = tl_switch(t);
+	const char *name = t == &yield_t ? "T" : "U";
+
+	CU_ASSERT_EQUAL(tl_set(&yield_other, (void *)name), 0);
+	CU_ASSERT_EQUAL(tl_set(&yield_local, (void *)name), 0);
+	tl_switch(was);
+	tl_task_exit(t);
+}
+
+static void test_exits_that_end_in_another_order(void)
+{
+	struct task a, b;
+
+	yield_local = (struct tl_local)TL_LOCAL(.destroy = yield_dtor);
+	yield_other = (struct tl_local)TL_LOCAL(.name = "exit.yield_other");
+	/* In this order: the destructor's turn comes before the other value's. */
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&yield_local), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&yield_other), 0);
+	yield_calls = yield_wrong = 0;
+	tl_task_init(&yield_t);
+	tl_task_init(&yield_u);
+	CU_ASSERT_EQUAL_FATAL(task_spawn(&a, "a", exit_one, &yield_t), 0);
+	CU_ASSERT_EQUAL_FATAL(task_spawn(&b, "b", exit_one, &yield_u), 0);
+	CU_ASSERT_EQUAL(task_run(), 2);
+	CU_ASSERT_EQUAL(yield_calls, 2);
+	CU_ASSERT_EQUAL(yield_wrong, 0);
+
+	/* T's node again: its exit runs its destructor. */
+	tl_task_init(&yield_t);
+	tl_switch(&yield_t);
+	CU_ASSERT_EQUAL(tl_set(&yield_other, "again"), 0);
+	CU_ASSERT_EQUAL(tl_set(&yield_local, "again"), 0);
+	tl_switch(NULL);
+	tl_task_exit(&yield_t);
+	CU_ASSERT_EQUAL(yield_calls, 3);
+	CU_ASSERT_EQUAL(yield_wrong, 0);
+	tl_local_unregister(&yield_local);
+	tl_local_unregister(&yield_other);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(exit,
 	UNIT_TEST(test_clearing_another_value_cancels_its_destructor),
 	UNIT_TEST(test_destructor_sees_later_values_and_replaces_them),
 	UNIT_TEST(test_mutual_resets_count_as_glibc),
 	UNIT_TEST(test_destructor_deleting_a_later_value),
 	UNIT_TEST(test_destructor_switching_to_the_caller),
-	UNIT_TEST(test_exit_reentered_through_another_task));
+	UNIT_TEST(test_exit_reentered_through_another_task),
+	UNIT_TEST(test_exits_that_end_in_another_order));

@@ -114,9 +114,16 @@ void tl_freertos_task_attach(TaskHandle_t task, struct tl_node *locals)
 	tl_task_init(locals);
 	/* Published after it is initialised: the hook may read it at once. */
 	vTaskSetThreadLocalStoragePointer(task, TL_FREERTOS_TLS_INDEX, locals);
-	/* A switch after the store would do the same; before it, not. */
-	if (!task)
+	/*
+	 * A switch after the store would do the same; before it, not.  In a
+	 * critical section: the switch hook may preempt tl_switch() between
+	 * its read and its write of the switch count.
+	 */
+	if (!task) {
+		taskENTER_CRITICAL();
 		tl_switch(locals);
+		taskEXIT_CRITICAL();
+	}
 }
 
 #if configSUPPORT_DYNAMIC_ALLOCATION

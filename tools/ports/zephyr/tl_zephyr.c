@@ -102,6 +102,19 @@ static void spin_exit(void *ctx)
 
 const struct tl_lock tl_zephyr_lock = { spin_enter, spin_exit, &registry_spin };
 
+/*
+ * tl_switch() from a thread, not from the switch hook: under the lock, so
+ * that the hook cannot preempt it between its read and its write of the
+ * switch count (the count would go back, and a lookup that straddles the
+ * preemption could take another thread's entry for its own).
+ */
+static void switch_locked(struct tl_node *locals)
+{
+	spin_enter(&registry_spin);
+	tl_switch(locals);
+	spin_exit(&registry_spin);
+}
+
 /* ------------------------------------------------------------ memory */
 
 static _Alignas(max_align_t) unsigned char
@@ -133,11 +146,11 @@ static void thread_entry(void *p1, void *p2, void *p3)
 	 * switch after the store does the same; one before it, not.
 	 */
 	k_thread_custom_data_set(&tl->locals);
-	tl_switch(&tl->locals);
+	switch_locked(&tl->locals);
 	tl->entry(tl->p1, tl->p2, tl->p3);
 	tl_task_exit(&tl->locals);	/* in the thread: destructors may block */
 	k_thread_custom_data_set(NULL);
-	tl_switch(NULL);
+	switch_locked(NULL);
 }
 
 k_tid_t tl_zephyr_thread_create(struct k_thread *thread, k_thread_stack_t *stack,
@@ -159,7 +172,7 @@ void tl_zephyr_thread_exit(void)
 {
 	tl_task_exit(k_thread_custom_data_get());
 	k_thread_custom_data_set(NULL);
-	tl_switch(NULL);
+	switch_locked(NULL);
 	k_thread_abort(k_current_get());
 	CODE_UNREACHABLE;
 }

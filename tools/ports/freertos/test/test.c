@@ -172,7 +172,37 @@ static struct tl_local stress_sched_local[4] = {
 	TL_LOCAL(.disc = &stress_sched[3].disc),
 };
 
+/*
+ * Exits that overlap: each exiter task exits a node of its own whose
+ * destructor blocks, so that the other's exit runs meanwhile; the
+ * destructor then reads the exited node's other value (overlap_word, of a
+ * higher index: still there at its turn).
+ */
+struct exiter {
+	struct tl_node node;	/* exited by the exiter, never run */
+	const char *word;
+	bool saw_own;
+};
+
+static volatile unsigned overlap_destroyed;
+static struct tl_local overlap_word = TL_LOCAL(.name = "overlap_word");
+
+static void overlap_destroy(void *value)
+{
+	struct exiter *e = value;
+	const char *got;
+
+	vTaskDelay(2);		/* the other exiter's exit runs meanwhile */
+	got = tl_get(&overlap_word);
+	e->saw_own = got && !strcmp(got, e->word);
+	overlap_destroyed++;
+}
+
+static struct tl_local overlap_local = TL_LOCAL(.name = "overlap",
+						.destroy = overlap_destroy);
+
 static struct tl_local *const all_locals[] = {
+	&overlap_local, &overlap_word,
 	&name_local, &counter_local, &slice_local,
 	&stress_local[0], &stress_local[1], &stress_local[2], &stress_local[3],
 	&stress_sched_local[0], &stress_sched_local[1],
@@ -578,6 +608,61 @@ static void phase_stress(void)
 	      "every stress slot back in the pool");
 }
 
+/* ------------------------------------- phase: exits that overlap */
+
+/* Give @e's node its two values, with no switch meanwhile (at task level). */
+static void exiter_fill(struct exiter *e)
+{
+	struct tl_node *was;
+
+	tl_task_init(&e->node);
+	vTaskSuspendAll();
+	was = tl_switch(&e->node);
+	check(tl_set(&overlap_local, e) == 0 &&
+	      tl_set(&overlap_word, (void *)e->word) == 0,
+	      "exiter %s: its node has its values", e->word);
+	tl_switch(was);
+	(void)xTaskResumeAll();
+}
+
+static void exiter(void *arg)
+{
+	struct exiter *e = arg;
+	struct tl_node *self = tl_current();
+
+	exiter_fill(e);
+	tl_task_exit(&e->node);	/* its destructor blocks */
+	check(tl_current() == self, "exiter %s: its own node current again",
+	      e->word);
+	finish_task();
+}
+
+static void phase_overlap(void)
+{
+	static struct exiter e[2] = { { .word = "first" }, { .word = "second" } };
+	static struct tl_node ex_locals[2];
+	static struct exiter again = { .word = "again" };
+	unsigned destroyed = overlap_destroyed;
+	size_t free_before = tl_port_values_free();
+	unsigned long deletes = trace_deletes;
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		spawn(exiter, e[i].word, PRIO_PAIR, &e[i], &ex_locals[i]);
+	check(wait_notified(2) && wait_deletes(deletes + 2),
+	      "two exits that overlap ran and ended");
+	check(overlap_destroyed == destroyed + 2 && e[0].saw_own &&
+	      e[1].saw_own,
+	      "each blocked destructor saw its own node's values");
+	/* Nothing is left of either exit: a node exits as any node. */
+	exiter_fill(&again);
+	tl_task_exit(&again.node);
+	check(overlap_destroyed == destroyed + 3 && again.saw_own,
+	      "the next exit runs its destructor with its node's values");
+	check(tl_port_values_free() == free_before,
+	      "the exited nodes' slots are back in the pool");
+}
+
 /* --------------------------------------------------- the controller */
 
 static void phase_root_exit(void)
@@ -616,10 +701,11 @@ static void control(void *arg)
 	phase_slicing();
 	phase_isr();
 	phase_stress();
+	phase_overlap();
 	phase_root_exit();
 
 	switches = trace_switches;
-	check(switches > 0 && trace_deletes == 11,
+	check(switches > 0 && trace_deletes == 13,
 	      "the application's tracer still saw every switch and delete "
 	      "(%lu, %lu)", switches, (unsigned long)trace_deletes);
 	check(pvTaskGetThreadLocalStoragePointer(NULL, 0) == &marker,
