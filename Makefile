@@ -331,7 +331,7 @@ check-cxx: $(STATIC)
 		'static struct tl_local l = TL_LOCAL(.name = "x");' \
 		'int main() { tl_set(&l, &l); return tl_get(&l) != &l; }' | \
 		$(CROSS_COMPILE)g++ -std=$$std -Wall -Wextra -Wcast-align=strict \
-		-Werror -Iinclude -x c++ - \
+		-Werror -Iinclude $(CONFIG) -x c++ - \
 		-x none -o $(TOOLS_OUT)/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
 		$(TOOLS_OUT)/check-cxx || exit 1; \
 	done; rm -f $(TOOLS_OUT)/check-cxx

@@ -113,14 +113,15 @@ int main(int argc, char **argv)
 
 	/*
 	 * The suites take slots and tables from the built-in allocator, which
-	 * a heapless build does not have: say so rather than fail on NULLs.
+	 * a heapless build does not have, and run threads, which a
+	 * TL_THREADS=0 library does not know: say so rather than crash.
 	 * Heapless builds are tested by the firmware image (make check-cross)
 	 * and the FreeRTOS port (make check-rtos).
 	 */
-	if (TL_HEAPLESS) {
-		fprintf(stderr, "%s: the suites need the built-in allocator; "
-			"TL_HEAPLESS=1 is tested by make check-cross and "
-			"make check-rtos\n", argv[0]);
+	if (TL_HEAPLESS || !TL_THREADS) {
+		fprintf(stderr, "%s: the suites need threads and the built-in "
+			"allocator; TL_THREADS=0 and TL_HEAPLESS=1 are tested by "
+			"make check-cross and make check-rtos\n", argv[0]);
 		return 2;
 	}
 	if (CU_initialize_registry() != CUE_SUCCESS)

@@ -106,6 +106,9 @@
 #ifndef TL_DESTRUCTOR_ITERATIONS
 #define TL_DESTRUCTOR_ITERATIONS 4
 #endif
+#if TL_DESTRUCTOR_ITERATIONS < 1
+#error "TL_DESTRUCTOR_ITERATIONS: at least 1 round, or no destructor ever runs"
+#endif
 
 #ifndef TL_DYNAMIC_TLS
 #define TL_DYNAMIC_TLS 0
@@ -113,6 +116,9 @@
 
 #ifndef TL_THREAD_RECORDS
 #define TL_THREAD_RECORDS 256
+#endif
+#if TL_THREAD_RECORDS < 1
+#error "TL_THREAD_RECORDS: at least 1 (the main thread's)"
 #endif
 
 /*
