@@ -265,8 +265,9 @@ static inline void tl_task_init(struct tl_node *task)
  * No lock, no call out.  With TL_THREADS 0 under a preemptive kernel, its
  * switch hook calls it (at interrupt level); a call from a task must then
  * be made inside the lock given to tl_lock_set() (the kernel's critical
- * section): the hook would otherwise preempt it between its read and its
- * write of the switch count, which then goes back.
+ * section) or with the scheduler suspended: the hook would otherwise
+ * preempt it between its read and its write of the switch count, which
+ * then goes back.
  * Return: the task that was current before.
  */
 static inline struct tl_node *tl_switch(struct tl_node *task)

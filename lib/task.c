@@ -560,8 +560,12 @@ static bool exit_begin(struct tl__exiting *x, struct tl_node **prev)
 	exits_lock();
 	x->caller = c;
 	for (o = tl__exits; o && o->task != x->task; o = o->next)
-		/* Nested in another exit's destructor: its caller's task. */
-		if (!TL_THREADS && c == o->cur)
+		/*
+		 * Nested in another exit's destructor: its caller's task.  Not
+		 * for no task (NULL): every task not attached to a node runs in
+		 * the one root context, and a root exit's cur is NULL too.
+		 */
+		if (!TL_THREADS && c == o->cur && c)
 			x->caller = o->caller;
 	if (!o) {
 		x->next = tl__exits;
