@@ -80,6 +80,12 @@ LIB_SRCS  := $(sort $(wildcard lib/*.c))
 LIB_OBJS  := $(addprefix $(OUT),$(LIB_SRCS:.c=.o))
 PIC_OBJS  := $(addprefix $(OUT),$(LIB_SRCS:.c=.pic.o))
 HEADERS   := include/tasklocal.h $(wildcard include/tasklocal/*.h)
+# What every object is built from besides its source: the headers, and the
+# flags it was built with (a change of CONFIG, CC or CFLAGS rebuilds them,
+# so that the library, what is built on its headers and tasklocal.pc never
+# disagree).
+FLAGS_STAMP := $(OUT)build.flags
+BUILD_DEPS  := $(HEADERS) $(FLAGS_STAMP)
 LIB_HDRS  := $(wildcard lib/*.h)
 
 STATIC := $(OUT)libtasklocal.a
@@ -109,11 +115,15 @@ help:
 
 # ------------------------------------------------------------------ library
 
-$(OUT)lib/%.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(FLAGS_STAMP): FORCE
+	$(Q)mkdir -p $(@D) && echo '$(CC) $(TL_CFLAGS)' > $@.new && \
+	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(OUT)lib/%.o: lib/%.c $(BUILD_DEPS) $(LIB_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -c $< -o $@
 
-$(OUT)lib/%.pic.o: lib/%.c $(HEADERS) $(LIB_HDRS)
+$(OUT)lib/%.pic.o: lib/%.c $(BUILD_DEPS) $(LIB_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TL_CFLAGS) -fPIC -c $< -o $@
 
@@ -151,7 +161,7 @@ FORCE:
 # tasklocal.h.  The sanitizer build stays strict: it tests the other path.
 TOOLS_CFLAGS = $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE -iquote tools
 
-$(TOOLS_OUT)/%.o: tools/%.c $(HEADERS) $(wildcard tools/*.h)
+$(TOOLS_OUT)/%.o: tools/%.c $(BUILD_DEPS) $(wildcard tools/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -c $< -o $@
 
@@ -176,7 +186,7 @@ OWN_UNIT   := unit/rootkey.c
 UNIT_SRCS  := $(filter-out $(DEBUG_UNIT) $(OWN_UNIT),$(sort $(wildcard unit/*.c)))
 UNIT_LIBS  := -lcunit $(LDLIBS_THREADS)
 
-$(UNIT_OUT)/%.o: unit/%.c $(HEADERS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(UNIT_OUT)/%.o: unit/%.c $(BUILD_DEPS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -iquote unit -c $< -o $@
 
@@ -187,7 +197,7 @@ $(UNIT_OUT)/run: $(addprefix $(OUT),$(UNIT_SRCS:.c=.o)) $(TOOLS_OUT)/sched.o $(S
 # Generations count to 64 here, so that unit/gens.c sees a wrap at once.
 DEBUG_FLAGS = -DTL_DEBUG=1 -DTL__GEN_LAST=64u -DTL__KEY_USES_LAST=64u
 
-$(OUT)%.dbg.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h)
+$(OUT)%.dbg.o: %.c $(BUILD_DEPS) $(LIB_HDRS) $(wildcard unit/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) $(DEBUG_FLAGS) -iquote unit \
 		-DUNIT_SUITES='"suites-debug.h"' -c $< -o $@
@@ -199,7 +209,7 @@ $(UNIT_OUT)/run-debug: $(addprefix $(OUT),unit/main.dbg.o $(DEBUG_UNIT:.c=.dbg.o
 
 # unit/run-rootkey: a program of its own, which takes every pthread key at
 # start-up (unit/rootkey.c).
-$(UNIT_OUT)/main.rk.o: unit/main.c $(HEADERS) $(wildcard unit/*.h)
+$(UNIT_OUT)/main.rk.o: unit/main.c $(BUILD_DEPS) $(wildcard unit/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -iquote unit \
 		-DUNIT_SUITES='"suites-rootkey.h"' -c $< -o $@
@@ -221,7 +231,7 @@ check: deps
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-$(OUT)%.san.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(OUT)%.san.o: %.c $(BUILD_DEPS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) -std=c11 $(SAN_FLAGS) \
 		-iquote unit -c $< -o $@
@@ -234,7 +244,7 @@ $(UNIT_OUT)/run-san: $(addprefix $(OUT),$(UNIT_SRCS:.c=.san.o) tools/sched.san.o
 # UBSan alone, in GNU C: the x86-64 %fs fast path (ASan turns it off).
 UB_FLAGS := -O1 -g -fsanitize=undefined -fno-sanitize-recover=all
 
-$(OUT)%.ub.o: %.c $(HEADERS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
+$(OUT)%.ub.o: %.c $(BUILD_DEPS) $(LIB_HDRS) $(wildcard unit/*.h) $(wildcard tools/*.h)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && $(CC) $(TOOLS_CFLAGS) $(UB_FLAGS) -iquote unit -c $< -o $@
 
@@ -251,7 +261,7 @@ check-sanitize: deps
 # ThreadSanitizer (clang): tools/stress.c, eight threads on shared locals.
 TSAN_FLAGS := -O1 -g -fsanitize=thread
 
-$(OUT)%.tsan.o: %.c $(HEADERS) $(LIB_HDRS)
+$(OUT)%.tsan.o: %.c $(BUILD_DEPS) $(LIB_HDRS)
 	$(quiet) CC $@
 	$(Q)mkdir -p $(@D) && clang $(TL_CFLAGS) -std=gnu11 -D_GNU_SOURCE \
 		$(TSAN_FLAGS) -c $< -o $@
@@ -394,7 +404,7 @@ check-install: all
 # targets (prerequisites, so done first); in a build tree of its own, then
 # the directories the build made there, as far as they are empty.
 clean:
-	$(Q)rm -f $(OUT)lib/*.o $(UNIT_OUT)/*.o $(TOOLS_OUT)/*.o $(STATIC) \
+	$(Q)rm -f $(OUT)lib/*.o $(UNIT_OUT)/*.o $(TOOLS_OUT)/*.o $(STATIC) $(FLAGS_STAMP) \
 		$(OUT)libtasklocal.so* $(PC_FILE) \
 		$(addprefix $(UNIT_OUT)/,run run-debug run-rootkey run-san run-ubsan) \
 		$(TOOLS_OUT)/demo $(TOOLS_OUT)/stress-tsan $(TOOLS_OUT)/model $(TOOLS_OUT)/check-cxx \
