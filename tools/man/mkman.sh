@@ -16,18 +16,26 @@ for h in "$@"; do
 	inc=${h#include/}
 	awk -v out="$out" -v version="$version" -v inc="$inc" '
 	function esc(s) { gsub(/\\/, "\\e", s); sub(/^\./, "\\\\\\&.", s); sub(/^'"'"'/, "\\\\\\&'"'"'", s); return s }
+	# kernel-doc @name: the name in italics (not in examples: code)
+	function refs(s) {
+		while (match(s, /@[A-Za-z_][A-Za-z_0-9]*/))
+			s = substr(s, 1, RSTART - 1) "\\fI" substr(s, RSTART + 1, RLENGTH - 1) \
+			    "\\fR" substr(s, RSTART + RLENGTH)
+		return s
+	}
 	function flush(   f, i, up) {
 		if (name == "" || name !~ /^tl_[a-z_]*$/ || decl == "")
 			return
 		f = out "/" name ".3"
 		up = toupper(name)
 		printf ".TH %s 3 \"\" \"tasklocal %s\" \"tasklocal manual\"\n", up, version > f
+		gsub(/@/, "", summary)	# plain text in NAME (whatis)
 		printf ".SH NAME\n%s \\- %s\n", name, esc(summary) > f
 		printf ".SH SYNOPSIS\n.nf\n.B #include <%s>\n.PP\n%s\n.fi\n", inc, esc(decl) > f
 		if (nargs) {
 			printf ".SH ARGUMENTS\n" > f
 			for (i = 1; i <= nargs; i++)
-				printf ".TP\n.I %s\n%s\n", argn[i], esc(argd[i]) > f
+				printf ".TP\n.I %s\n%s\n", argn[i], refs(esc(argd[i])) > f
 		}
 		if (body != "")
 			printf ".SH DESCRIPTION\n%s", body > f
@@ -66,7 +74,7 @@ for h in "$@"; do
 		if (line == "")
 			body = body (section == "Example" ? "\n" : ".PP\n")
 		else
-			body = body esc(line) "\n"
+			body = body (section == "Example" ? esc(line) : refs(esc(line))) "\n"
 		next
 	}
 	indecl {
