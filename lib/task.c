@@ -508,7 +508,6 @@ static void exits_unlock(void)
 		tl__unlock();
 }
 
-
 struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur)
 {
 	struct tl_node *task = NULL;
