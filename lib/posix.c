@@ -139,7 +139,7 @@ static void shrink_if_empty_locked(void)
 
 	TL__ASSERT_LOCKED();
 
-	/* Past half the last count, the chunks stay: see registry.c's shrink. */
+	/* Past half the last count the chunks stay: see registry.c's shrink. */
 	if (table.used || table.high > TL__KEY_USES_LAST / 2)
 		return;
 	for (k = 0; k < TL__KEY_CHUNKS && tl__keys[k] != &tl__key_none; k++) {

@@ -639,7 +639,9 @@ static void exiter(void *arg)
 
 static void phase_overlap(void)
 {
-	static struct exiter e[2] = { { .word = "first" }, { .word = "second" } };
+	static struct exiter e[2] = {
+		{ .word = "first" }, { .word = "second" }
+	};
 	static struct tl_node ex_locals[2];
 	static struct exiter again = { .word = "again" };
 	unsigned destroyed = overlap_destroyed;
