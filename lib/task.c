@@ -411,9 +411,10 @@ void tl__drop(struct tl_node *list)
  * free the object a bound slot is embedded in; since the destructor may
  * add and remove values, @mark holds the slot's place meanwhile, and the
  * round's window @w is closed (the destructor is the caller's code).  A
- * value with no destructor to run (none, an unregistered local, a
- * scope's) needs no mark.  A slot of the caller's (tl_bind(), a scope) is
- * the caller's again at once: a later destructor may free or reuse it.
+ * value with no destructor to run (NULL, none, an unregistered local's, a
+ * scope's, or @drop: the round after the last) needs no mark.  A slot of
+ * the caller's (tl_bind(), a scope) is the caller's again at once: a later
+ * destructor may free or reuse it.
  * One of the library's is kept by this thread if it can be (no lock),
  * else goes on the chain @done (through its value, which nothing reads
  * any more), given back once the window closes (freeing may take the
@@ -426,8 +427,8 @@ static struct tl_node *destroy_one(const struct tl_node *task,
 {
 	struct tl_node *next = s->node.next;
 	struct tl_local *l = slot_unlinked(s, task, w);
-	void (*destroy)(void *) = l && !drop && !(s->info & TL__SLOT_SCOPE) ?
-				  l->destroy : NULL;
+	void (*destroy)(void *) = l && s->value && !drop &&
+				  !(s->info & TL__SLOT_SCOPE) ? l->destroy : NULL;
 
 	if (!destroy) {
 		tl_node_del(&s->node);
@@ -454,9 +455,9 @@ static struct tl_node *destroy_one(const struct tl_node *task,
 /*
  * One destructor round, in index order: each value's turn comes with the
  * value as it is then, so a destructor that clears or replaces a value of
- * another local changes what that one's destructor gets.  With @drop, the
- * round after the last: every slot goes, NULL ones too, without a
- * destructor.
+ * another local changes what that one's destructor gets.  A NULL value
+ * goes in its turn too, without a destructor, so that a round leaves only
+ * what destructors set.
  */
 static void destroy_round(struct tl_node *task, bool drop)
 {
@@ -476,9 +477,7 @@ static void destroy_round(struct tl_node *task, bool drop)
 		if (tl__scope_mark(s))
 			n = tl__scope_unwind(s);
 		else
-			n = s->value || drop || (s->info & TL__SLOT_SCOPE) ?
-			    destroy_one(task, s, &mark, &done, &w, drop) :
-			    n->next;
+			n = destroy_one(task, s, &mark, &done, &w, drop);
 	}
 	tl__window_close(&w);
 	while (done) {
@@ -590,8 +589,8 @@ static void exit_end(struct tl__exiting *x, struct tl_node *prev)
 
 /*
  * Exit @task with @cur made current while its destructors run: rounds
- * while values are left, at most TL_DESTRUCTOR_ITERATIONS, then the rest
- * is dropped without destructors.  An exit of a task being exited already
+ * while destructors set values again, at most TL_DESTRUCTOR_ITERATIONS,
+ * then the rest is dropped without destructors.  An exit of a task being exited already
  * (from one of its destructors, or in another RTOS task) does nothing: the
  * rounds take care; then false.
  */
@@ -607,11 +606,7 @@ static bool task_exit(struct tl_node *task, struct tl_node *cur)
 	x.cur = cur;
 	if (!exit_begin(&x, &prev))
 		return false;
-	/*
-	 * Rounds while slots are left: values set again by destructors, or
-	 * NULL ones, which a round passes by; what the last round leaves
-	 * goes without a destructor.
-	 */
+	/* Rounds while destructors set values again; the last one's, dropped. */
 	for (round = 0; !tl_node_empty(task); round++)
 		destroy_round(task, round >= TL_DESTRUCTOR_ITERATIONS);
 	exit_end(&x, prev);
