@@ -280,6 +280,51 @@ static void test_exit_reentered_through_another_task(void)
 }
 
 /*
+ * A NULL value (a slot set, then cleared) has no destructor, and goes in
+ * its turn: a destructor that sets it again later in the round, or before
+ * its turn, gets that value destroyed once, as glibc does with a key set
+ * to NULL and set again by another key's destructor.
+ */
+static void set_the_cleared_one(void *v)
+{
+	int i = value_id(v);
+
+	record(i, v);
+	if (i == 1) {	/* both cleared: loc[0]'s turn is past, loc[2]'s to come */
+		tl_set(&loc[0], (void *)0x10);
+		tl_set(&loc[2], (void *)0x12);
+	}
+}
+
+static void test_null_values_at_exit(void)
+{
+	struct tl_node t = TL_NODE_INIT(t);
+	int i;
+
+	locals_setup(set_the_cleared_one);
+	tl_switch(&t);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(tl_set(&loc[i], (void *)(uintptr_t)(0x20 + i)), 0);
+	CU_ASSERT_EQUAL(tl_set(&loc[0], NULL), 0);
+	CU_ASSERT_EQUAL(tl_set(&loc[2], NULL), 0);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	CU_ASSERT_TRUE(tl_node_empty(&t));
+	/* No destructor for NULL; each value set again destroyed once. */
+	CU_ASSERT_EQUAL(calls[0], 1);
+	CU_ASSERT_EQUAL(calls[1], 1);
+	CU_ASSERT_EQUAL(calls[2], 1);
+	CU_ASSERT_PTR_EQUAL(got[0][0], (void *)0x10);
+	CU_ASSERT_PTR_EQUAL(got[2][0], (void *)0x12);
+	/* loc[2] later in the same round, loc[0] in the next one. */
+	CU_ASSERT_EQUAL(turns, 3);
+	CU_ASSERT_EQUAL(order[0], 1);
+	CU_ASSERT_EQUAL(order[1], 2);
+	CU_ASSERT_EQUAL(order[2], 0);
+	locals_teardown();
+}
+
+/*
  * Two exits that end in another order than they began, on one thread: a
  * task's exit of T yields in T's destructor, another task exits U
  * meanwhile and yields in U's, and T's exit ends first.  Each destructor
@@ -352,4 +397,5 @@ UNIT_SUITE(exit,
 	UNIT_TEST(test_destructor_deleting_a_later_value),
 	UNIT_TEST(test_destructor_switching_to_the_caller),
 	UNIT_TEST(test_exit_reentered_through_another_task),
+	UNIT_TEST(test_null_values_at_exit),
 	UNIT_TEST(test_exits_that_end_in_another_order));
