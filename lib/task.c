@@ -531,18 +531,15 @@ struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur)
  */
 static struct tl_node *exits_switch(struct tl_node *to)
 {
+	struct tl_node *prev = tl_switch(to);
+
 #if TL_THREADS
 	tl__dtag = tl__exits ? 3 : 1;
-	return tl_switch(to);
 #else
-	struct tl_node *prev = tl__thread.cur;
-	unsigned long n = tl__thread.switches;
-
-	tl__thread.cur = to;
-	/* On by at least one, bit 0 set while exits run. */
-	tl__thread.switches = ((n + 2) & ~1ul) | (tl__exits != NULL);
-	return prev;
+	if ((tl__thread.switches & 1) != (tl__exits != NULL))
+		tl__thread.switches++;
 #endif
+	return prev;
 }
 
 /*
