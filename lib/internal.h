@@ -539,6 +539,8 @@ struct tl__exiting {
 	struct tl_node *cur;	/* what the exit made current */
 	struct tl_node *caller;	/* the task its caller runs as, NULL: none */
 	struct tl__exiting *next;	/* the exit begun before it */
+	struct tl_node *prev;	/* what was current before it began */
+	bool begun;		/* listed (task.c: exit_begin()) */
 };
 
 /* The exits running, the newest first (without threads: under the lock). */
@@ -553,13 +555,20 @@ struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur);
 /* task.c: tl_sched's current(), recognised so that it costs no call. */
 struct tl_node *tl__sched_current(struct tl_discriminator *disc);
 
+/* The list of task @c, or the root context's for none (NULL). */
+static inline struct tl_node *tl__list_of(struct tl_node *c)
+{
+	return c ? tl__task_ready(c) : tl__root();
+}
+
 /*
- * The task whose list holds @l's values for the current task, and in @cur
- * the current task as the discriminator says it; NULL for a discriminator
- * without current().
+ * The task whose list holds @l's values for the current task, and in @tag
+ * what cache entries of that task's values hold: the current task as the
+ * discriminator says it, with bit 0 set for a discriminator's local (see
+ * struct tl__place).  NULL for a discriminator without current().
  */
 static inline struct tl_node *tl__head_of(struct tl_local *l,
-					  struct tl_node **cur)
+					  struct tl_node **tag)
 {
 	const struct tl_discriminator *d = l->disc;
 	struct tl_node *c = tl__thread.cur;
@@ -571,21 +580,25 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 	 * path stays out while an exit runs, see tl__cached()).
 	 */
 	if (TL__UNLIKELY(tl__exits != NULL)) {
-		struct tl_node *t = tl__exit_of(c, cur);
+		struct tl_node *x, *t = tl__exit_of(c, &x);
 
-		if (t)
+		if (t) {
+			*tag = (struct tl_node *)((uintptr_t)x | (d != NULL));
 			return t;
+		}
 	}
-	if (d) {
-		if (d->current == tl__sched_current)
-			c = tl_container_of(d, struct tl_sched, disc)->current;
-		else if (d->current)
-			c = d->current(l->disc);
-		else
-			return NULL;
+	if (!d) {
+		*tag = c;
+		return tl__list_of(c);
 	}
-	*cur = c;
-	return c ? tl__task_ready(c) : tl__root();
+	if (d->current == tl__sched_current)
+		c = tl_container_of(d, struct tl_sched, disc)->current;
+	else if (d->current)
+		c = d->current(l->disc);
+	else
+		return NULL;
+	*tag = (struct tl_node *)((uintptr_t)c | 1);
+	return tl__list_of(c);
 }
 
 /*

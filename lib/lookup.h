@@ -35,12 +35,9 @@ struct tl__place {
 TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
 			struct tl__centry *l2)
 {
-	struct tl_node *cur;
-
-	p->head = tl__head_of(l, &cur);
+	p->head = tl__head_of(l, &p->tag);
 	if (!p->head || !tl__list_ok(p->head))
 		return false;
-	p->tag = l->disc ? (struct tl_node *)((uintptr_t)cur | 1) : cur;
 #if TL_L2_SIZE
 	/* Once, for the probe and the fill behind it. */
 	p->l2 = l2 ? l2 : tl__l2_of(l, p->head);
@@ -54,11 +51,14 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
  * tl__task_adding() for place @p of @l, before a value is linked there
  * (@heap: as there):
  * when the root context's list moves into its record, the second-level
- * entry follows it.
+ * entry follows it.  Only the root context's place has no task (its tag
+ * NULL, or 1 for a discriminator's local): a task's needs nothing.
  */
 TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p,
 			     bool heap)
 {
+	if (TL__LIKELY((uintptr_t)p->tag > 1))
+		return 0;
 #if TL_L2_SIZE
 	struct tl_node *head = p->head;
 	int err = tl__task_adding(&p->head, heap);

@@ -17,12 +17,26 @@
 
 #pragma GCC visibility push(hidden)
 
+/*
+ * Whether every slot of @head has an index below @index, or it has none:
+ * its tail tells.  A task's values are mostly set in the order of their
+ * locals' registration, so that a first value goes last: then there is
+ * no walk.
+ */
+TL__HOT bool tl__after_tail(const struct tl_node *head, uint32_t index)
+{
+	return head->prev == head ||
+	       tl__slot_index(tl__slot_of(head->prev)) < index;
+}
+
 /* The live slot of registration (@gen, @index) in @head, or NULL. */
 TL__HOT struct tl_slot *tl__find(struct tl_node *head, uint32_t gen,
 				 uint32_t index)
 {
 	struct tl_slot *s;
 
+	if (tl__after_tail(head, index))
+		return NULL;
 	/* The index too: generations are counted per index. */
 	tl_for_each_entry(s, head, node) {
 		uint32_t i = tl__slot_index(s);
@@ -39,14 +53,14 @@ TL__HOT struct tl_slot *tl__find(struct tl_node *head, uint32_t gen,
  * Where a new slot of @index goes in @head: before the first slot of an
  * index as large, so that a value set again by its own destructor (or one
  * of a smaller index) waits for the next exit round, and one of a larger
- * index has its turn in this one.
+ * index has its turn in this one.  From the tail, for the order above.
  */
 TL__HOT struct tl_node *tl__slot_place(struct tl_node *head, uint32_t index)
 {
 	struct tl_node *n;
 
-	for (n = head->next; n != head; n = n->next)
-		if (tl__slot_index(tl__slot_of(n)) >= index)
+	for (n = head; n->prev != head; n = n->prev)
+		if (tl__slot_index(tl__slot_of(n->prev)) < index)
 			break;
 	return n;
 }

@@ -404,90 +404,6 @@ void tl__drop(struct tl_node *list)
 }
 
 /*
- * One value's turn in an exit round of @task: unlink its slot (the local reads no
- * value from here on; every other value stays visible), run the destructor
- * with the value as it is now, and return where the round goes on.  The
- * slot is released before the destructor runs, so that the destructor may
- * free the object a bound slot is embedded in; since the destructor may
- * add and remove values, @mark holds the slot's place meanwhile, and the
- * round's window @w is closed (the destructor is the caller's code).  A
- * value with no destructor to run (NULL, none, an unregistered local's, a
- * scope's, or @drop: the round after the last) needs no mark.  A slot of
- * the caller's (tl_bind(), a scope) is the caller's again at once: a later
- * destructor may free or reuse it.
- * One of the library's is kept by this thread if it can be (no lock),
- * else goes on the chain @done (through its value, which nothing reads
- * any more), given back once the window closes (freeing may take the
- * lock).
- */
-static struct tl_node *destroy_one(const struct tl_node *task,
-				   struct tl_slot *s, struct tl_slot *mark,
-				   struct tl_slot **done, struct tl__window *w,
-				   bool drop)
-{
-	struct tl_node *next = s->node.next;
-	struct tl_local *l = slot_unlinked(s, task, w);
-	void (*destroy)(void *) = l && s->value && !drop &&
-				  !(s->info & TL__SLOT_SCOPE) ? l->destroy : NULL;
-
-	if (!destroy) {
-		tl_node_del(&s->node);
-		if (s->info & TL__SLOT_BOUND) {
-			slot_finish(s, NULL);	/* no free, no lock */
-		} else if (!tl__slot_keep(s)) {
-			s->value = *done;
-			*done = s;
-		}
-		return next;
-	}
-	mark->gen = 0;
-	mark->info = s->info & TL__SLOT_INDEX;
-	tl_node_add(&mark->node, &s->node);
-	tl_node_del(&s->node);
-	tl__window_close(w);
-	slot_finish(s, destroy);
-	tl__window_open(w);
-	next = mark->node.next;
-	tl_node_del(&mark->node);
-	return next;
-}
-
-/*
- * One destructor round, in index order: each value's turn comes with the
- * value as it is then, so a destructor that clears or replaces a value of
- * another local changes what that one's destructor gets.  A NULL value
- * goes in its turn too, without a destructor, so that a round leaves only
- * what destructors set.
- */
-static void destroy_round(struct tl_node *task, bool drop)
-{
-	struct tl_slot mark, *done = NULL;	/* mark: set when it is used */
-	struct tl_node *n = task->next;
-	struct tl__window w;
-	struct tl_slot *s;
-
-	tl__window_open(&w);
-	/*
-	 * Open scopes give their slots back the values they swapped, before
-	 * those values' turns; a scope's own slot goes in its turn, without a
-	 * destructor.
-	 */
-	while (n != task) {
-		s = tl__slot_of(n);
-		if (tl__scope_mark(s))
-			n = tl__scope_unwind(s);
-		else
-			n = destroy_one(task, s, &mark, &done, &w, drop);
-	}
-	tl__window_close(&w);
-	while (done) {
-		s = done;
-		done = s->value;
-		tl__slot_free(s);	/* the library's own: nothing else to do */
-	}
-}
-
-/*
  * Without threads the exits of every RTOS task share one list, and the
  * kernel's switch hook may run between any two instructions: the list,
  * and the switches an exit makes at task level (tl_switch() reads, adds
@@ -544,10 +460,10 @@ static struct tl_node *exits_switch(struct tl_node *to)
 
 /*
  * Begin exit @x of @x->task, making @x->cur current, what was current in
- * @prev: false if that task is being exited already (by this exit's
+ * @x->prev: false if that task is being exited already (by this exit's
  * caller, or elsewhere).
  */
-static bool exit_begin(struct tl__exiting *x, struct tl_node **prev)
+static bool exit_begin(struct tl__exiting *x)
 {
 	const struct tl__exiting *o;
 	struct tl_node *c = tl__thread.cur;
@@ -565,14 +481,27 @@ static bool exit_begin(struct tl__exiting *x, struct tl_node **prev)
 	if (!o) {
 		x->next = tl__exits;
 		tl__exits = x;
-		*prev = exits_switch(x->cur);
+		x->prev = exits_switch(x->cur);
+		x->begun = true;
 	}
 	exits_unlock();
 	return !o;
 }
 
-/* End exit @x, wherever it is in the list, and make @prev current again. */
-static void exit_end(struct tl__exiting *x, struct tl_node *prev)
+/*
+ * Before the first code not the library's runs in exit @x (a destructor,
+ * an allocator hook): begin it if it has not begun.  Only an exit begun
+ * with no other running on its thread waits for this (task_exit()), and
+ * nothing ran on the thread since, so it begins.
+ */
+static void exit_enter(struct tl__exiting *x)
+{
+	if (TL_THREADS && TL__UNLIKELY(!x->begun))
+		exit_begin(x);
+}
+
+/* End exit @x, wherever it is in the list, and make @x->prev current again. */
+static void exit_end(struct tl__exiting *x)
 {
 	struct tl__exiting **p;
 
@@ -580,33 +509,128 @@ static void exit_end(struct tl__exiting *x, struct tl_node *prev)
 	for (p = &tl__exits; *p != x; p = &(*p)->next)
 		;
 	*p = x->next;
-	exits_switch(prev);
+	exits_switch(x->prev);
 	exits_unlock();
+}
+
+/*
+ * One value's turn in an exit round of @task: unlink its slot (the local reads no
+ * value from here on; every other value stays visible), run the destructor
+ * with the value as it is now, and return where the round goes on.  The
+ * slot is released before the destructor runs, so that the destructor may
+ * free the object a bound slot is embedded in; since the destructor may
+ * add and remove values, @mark holds the slot's place meanwhile, and the
+ * round's window @w is closed (the destructor is the caller's code).  A
+ * value with no destructor to run (NULL, none, an unregistered local's, a
+ * scope's, or @drop: the round after the last) needs no mark.  A slot of
+ * the caller's (tl_bind(), a scope) is the caller's again at once: a later
+ * destructor may free or reuse it.
+ * One of the library's is kept by this thread if it can be (no lock),
+ * else goes on the chain @done (through its value, which nothing reads
+ * any more), given back once the window closes (freeing may take the
+ * lock).
+ */
+static struct tl_node *destroy_one(const struct tl_node *task,
+				   struct tl__exiting *x, struct tl_slot *s,
+				   struct tl_slot *mark, struct tl_slot **done,
+				   struct tl__window *w, bool drop)
+{
+	struct tl_node *next = s->node.next;
+	struct tl_local *l = slot_unlinked(s, task, w);
+	void (*destroy)(void *) = l && s->value && !drop &&
+				  !(s->info & TL__SLOT_SCOPE) ? l->destroy : NULL;
+
+	if (!destroy) {
+		tl_node_del(&s->node);
+		if (s->info & TL__SLOT_BOUND) {
+			slot_finish(s, NULL);	/* no free, no lock */
+		} else if (!tl__slot_keep(s)) {
+			s->value = *done;
+			*done = s;
+		}
+		return next;
+	}
+	mark->gen = 0;
+	mark->info = s->info & TL__SLOT_INDEX;
+	tl_node_add(&mark->node, &s->node);
+	tl_node_del(&s->node);
+	tl__window_close(w);
+	exit_enter(x);
+	slot_finish(s, destroy);
+	tl__window_open(w);
+	next = mark->node.next;
+	tl_node_del(&mark->node);
+	return next;
+}
+
+/*
+ * One destructor round, in index order: each value's turn comes with the
+ * value as it is then, so a destructor that clears or replaces a value of
+ * another local changes what that one's destructor gets.  A NULL value
+ * goes in its turn too, without a destructor, so that a round leaves only
+ * what destructors set.
+ */
+static void destroy_round(struct tl_node *task, struct tl__exiting *x,
+			  bool drop)
+{
+	struct tl_slot mark, *done = NULL;	/* mark: set when it is used */
+	struct tl_node *n = task->next;
+	struct tl__window w;
+	struct tl_slot *s;
+
+	tl__window_open(&w);
+	/*
+	 * Open scopes give their slots back the values they swapped, before
+	 * those values' turns; a scope's own slot goes in its turn, without a
+	 * destructor.
+	 */
+	while (n != task) {
+		s = tl__slot_of(n);
+		if (tl__scope_mark(s))
+			n = tl__scope_unwind(s);
+		else
+			n = destroy_one(task, x, s, &mark, &done, &w, drop);
+	}
+	tl__window_close(&w);
+	if (done)
+		exit_enter(x);	/* an allocator hook is the caller's code */
+	while (done) {
+		s = done;
+		done = s->value;
+		tl__slot_free(s);	/* the library's own: nothing else to do */
+	}
 }
 
 /*
  * Exit @task with @cur made current while its destructors run: rounds
  * while destructors set values again, at most TL_DESTRUCTOR_ITERATIONS,
- * then the rest is dropped without destructors.  An exit of a task being exited already
- * (from one of its destructors, or in another RTOS task) does nothing: the
- * rounds take care; then false.
+ * then the rest is dropped without destructors.  An exit of a task being
+ * exited already (from one of its destructors, or in another RTOS task)
+ * does nothing: the rounds take care; then false.
+ *
+ * With threads, an exit begun with no other running on the thread begins
+ * only before the first destructor (exit_enter()): until then nobody can
+ * see which task is current, and a task whose values need none (the
+ * short-lived task of a server) is not made current and back.  Without
+ * threads the list is every RTOS task's, and exits begin at once.
  */
 static bool task_exit(struct tl_node *task, struct tl_node *cur)
 {
 	struct tl__exiting x;
-	struct tl_node *prev;
 	int round;
 
 	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task))
 		return true;
 	x.task = task;
 	x.cur = cur;
-	if (!exit_begin(&x, &prev))
+	x.begun = false;
+	if ((!TL_THREADS || tl__exits) && !exit_begin(&x))
 		return false;
 	/* Rounds while destructors set values again; the last one's, dropped. */
 	for (round = 0; !tl_node_empty(task); round++)
-		destroy_round(task, round >= TL_DESTRUCTOR_ITERATIONS);
-	exit_end(&x, prev);
+		destroy_round(task, &x, round >= TL_DESTRUCTOR_ITERATIONS);
+	if (!TL_THREADS || x.begun)
+		exit_end(&x);
 	return true;
 }
 

@@ -9,6 +9,7 @@
  * suites.)
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sched.h"
@@ -390,6 +391,112 @@ static void test_exits_that_end_in_another_order(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * Values without a destructor go first, yet the destructor after them
+ * runs in the exit's context: the exited task current, its earlier values
+ * gone, its later ones there; the exit it calls again does nothing; and
+ * the caller's task is current again after it.
+ */
+static struct tl_node ctx_t, ctx_u;
+static struct tl_node *ctx_current;
+static void *ctx_seen[4];
+
+static void context_dtor(void *v)
+{
+	int i;
+
+	record(value_id(v), v);
+	ctx_current = tl_current();
+	for (i = 0; i < 4; i++)
+		ctx_seen[i] = tl_get(&loc[i]);
+	/* Set again: no destructor, gone in the next round. */
+	CU_ASSERT_EQUAL(tl_set(&loc[0], (void *)0x50), 0);
+	tl_task_exit(&ctx_t);
+}
+
+static void test_exit_context_before_the_first_destructor(void)
+{
+	int i;
+
+	memset(loc, 0, sizeof(loc));
+	memset(calls, 0, sizeof(calls));
+	turns = 0;
+	for (i = 0; i < 4; i++) {
+		loc[i].destroy = i == 2 ? context_dtor : NULL;
+		CU_ASSERT_EQUAL_FATAL(tl_local_register(&loc[i]), 0);
+	}
+	tl_task_init(&ctx_t);
+	tl_task_init(&ctx_u);
+	tl_switch(&ctx_t);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(tl_set(&loc[i], (void *)(uintptr_t)(0x50 + i)), 0);
+	tl_switch(&ctx_u);
+	CU_ASSERT_EQUAL(tl_set(&loc[0], (void *)0x60), 0);
+	tl_task_exit(&ctx_t);
+	CU_ASSERT_EQUAL(calls[2], 1);
+	CU_ASSERT_PTR_EQUAL(ctx_current, &ctx_t);
+	CU_ASSERT_PTR_NULL(ctx_seen[0]);
+	CU_ASSERT_PTR_NULL(ctx_seen[1]);
+	CU_ASSERT_PTR_NULL(ctx_seen[2]);
+	CU_ASSERT_PTR_EQUAL(ctx_seen[3], (void *)0x53);
+	CU_ASSERT_TRUE(tl_node_empty(&ctx_t));
+	CU_ASSERT_PTR_EQUAL(tl_current(), &ctx_u);
+	CU_ASSERT_PTR_EQUAL(tl_get(&loc[0]), (void *)0x60);
+	/* The node again: nothing of the exited task is found there. */
+	tl_switch(&ctx_t);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_PTR_NULL(tl_get(&loc[i]));
+	tl_switch(NULL);
+	tl_task_exit(&ctx_u);
+	locals_teardown();
+}
+
+/*
+ * An allocator hook is the caller's code too: the slots an exit gives
+ * back to it go back in the exit's context, even when no destructor ran.
+ */
+static struct tl_node *freed_in;
+static long hook_frees;
+
+static void *plain_alloc(size_t size, void *ctx)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void recording_free(void *ptr, size_t size, void *ctx)
+{
+	(void)size;
+	(void)ctx;
+	freed_in = tl_current();
+	hook_frees++;
+	free(ptr);
+}
+
+static void test_exit_context_for_the_allocator(void)
+{
+	static const struct tl_allocator hook = {
+		plain_alloc, recording_free, NULL
+	};
+	struct tl_local typed = TL_LOCAL(.size = sizeof(long));
+	struct tl_node t = TL_NODE_INIT(t), u = TL_NODE_INIT(u);
+
+	CU_ASSERT_EQUAL_FATAL(tl_allocator_set(&hook), 0);
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&typed), 0);
+	tl_switch(&t);
+	CU_ASSERT_PTR_NOT_NULL(tl_this(&typed));
+	tl_switch(&u);
+	hook_frees = 0;
+	tl_task_exit(&t);
+	CU_ASSERT_EQUAL(hook_frees, 1);	/* typed slots are not kept */
+	CU_ASSERT_PTR_EQUAL(freed_in, &t);
+	CU_ASSERT_PTR_EQUAL(tl_current(), &u);
+	tl_switch(NULL);
+	tl_local_unregister(&typed);
+	CU_ASSERT_EQUAL(tl_allocator_set(NULL), 0);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(exit,
 	UNIT_TEST(test_clearing_another_value_cancels_its_destructor),
 	UNIT_TEST(test_destructor_sees_later_values_and_replaces_them),
@@ -398,4 +505,6 @@ UNIT_SUITE(exit,
 	UNIT_TEST(test_destructor_switching_to_the_caller),
 	UNIT_TEST(test_exit_reentered_through_another_task),
 	UNIT_TEST(test_null_values_at_exit),
-	UNIT_TEST(test_exits_that_end_in_another_order));
+	UNIT_TEST(test_exits_that_end_in_another_order),
+	UNIT_TEST(test_exit_context_before_the_first_destructor),
+	UNIT_TEST(test_exit_context_for_the_allocator));
