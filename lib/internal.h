@@ -140,24 +140,6 @@ struct tl__window {
 	bool locked;
 };
 
-#if TL_THREADS
-void tl__window_open(struct tl__window *w);
-void tl__window_close(struct tl__window *w);
-#else
-/* One thread, preempted perhaps: the lock (the port's critical section). */
-static inline void tl__window_open(struct tl__window *w)
-{
-	w->locked = true;
-	tl__lock();
-}
-
-static inline void tl__window_close(struct tl__window *w)
-{
-	(void)w;
-	tl__unlock();
-}
-#endif
-
 /*
  * registry.c: the index table (see there), published with release; NULL
  * while no local was registered since the allocator was set.
@@ -185,8 +167,12 @@ TL__HOT struct tl_local *tl__resolve(const struct tl_slot *s)
 	const uint32_t *gens;
 	struct tl_local *l;
 
-	/* Gen 0 (an exit round's marker, a scope's mark) is nobody's. */
-	if (!b || i >= b->cap || !s->gen)
+	/*
+	 * Gen 0 (an exit round's marker, a scope's mark) is nobody's: no
+	 * local is published with it, so the generation below does not
+	 * match it, or the index was never registered and holds no address.
+	 */
+	if (!b || i >= b->cap)
 		return NULL;
 	/*
 	 * Only the table is read, never a local: the local an index held
@@ -422,6 +408,49 @@ extern TL__THREAD_LOCAL struct tl__self {
 	struct tl__rec *rec;	/* NULL: not listed */
 	bool ended;		/* its pthread key's destructor ran: never again */
 } tl__self;
+
+/* mem.c: put this thread on the list; false if it cannot be. */
+bool tl__rec_list_slow(void);
+
+/* mem.c: whether each window fences (no membarrier), see there. */
+extern bool tl__window_fence;
+
+/* Inline: every exit round opens one. */
+static inline void tl__window_open(struct tl__window *w)
+{
+	w->locked = !TL__KEY_ATOMIC ||
+		    (!TL__LIKELY(tl__self.rec != NULL) && !tl__rec_list_slow());
+	if (w->locked) {
+		tl__lock();
+		return;
+	}
+	TL__STORE(&tl__self.rec->window, 1, RELAXED);
+	if (tl__window_fence)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void tl__window_close(struct tl__window *w)
+{
+	if (w->locked)
+		tl__unlock();
+	else
+		TL__STORE(&tl__self.rec->window, 0, RELEASE);
+}
+#else
+/* One thread, preempted perhaps: the lock (the port's critical section). */
+static inline void tl__window_open(struct tl__window *w)
+{
+	w->locked = true;
+	tl__lock();
+}
+
+static inline void tl__window_close(struct tl__window *w)
+{
+	(void)w;
+	tl__unlock();
+}
 #endif
 
 /*

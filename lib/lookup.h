@@ -57,19 +57,21 @@ TL__HOT bool tl__locate(struct tl_local *l, struct tl__place *p,
 TL__HOT int tl__place_adding(const struct tl_local *l, struct tl__place *p,
 			     bool heap)
 {
+	struct tl_node *head = p->head;
+	int err;
+
 	if (TL__LIKELY((uintptr_t)p->tag > 1))
 		return 0;
+	/* A copy: @p stays out of memory on the way that needs none. */
+	err = tl__task_adding(&head, heap);
 #if TL_L2_SIZE
-	struct tl_node *head = p->head;
-	int err = tl__task_adding(&p->head, heap);
-
 	if (p->head != head)
-		p->l2 = tl__l2_of(l, p->head);
-	return err;
+		p->l2 = tl__l2_of(l, head);
 #else
 	(void)l;
-	return tl__task_adding(&p->head, heap);
 #endif
+	p->head = head;
+	return err;
 }
 
 #if TL_CACHE_SIZE
@@ -166,20 +168,26 @@ TL__HOT void tl__slot_count_fill(struct tl_slot *s)
  * Put the entry (@tag, @key, @s) in set @e: the entry of the same task and
  * local is refreshed in place; else the new one goes first and the first
  * moves to the second way, so that two tasks alternating, or two locals
- * sharing the set, keep both.
+ * sharing the set, keep both.  @fresh: there is no such entry (see
+ * tl__cache_put()), none is looked for.
  */
 TL__HOT void tl__set_write(struct tl__centry *e, struct tl_node *tag,
-			   uint64_t key, struct tl_slot *s)
+			   uint64_t key, struct tl_slot *s, bool fresh)
 {
-	if (tl__entry_is(&e[1], tag, key)) {
+#if TL_DEBUG
+	if (fresh && (tl__entry_is(&e[0], tag, key) ||
+		      tl__entry_is(&e[1], tag, key)))
+		tl__report("internal: a first value's entry was cached");
+#endif
+	if (!fresh && tl__entry_is(&e[1], tag, key)) {
 		e[1].slot = s;
-	} else {
-		if (!tl__entry_is(&e[0], tag, key))
-			e[1] = e[0];
-		e[0].task = tag;
-		e[0].key = key;
-		e[0].slot = s;
+		return;
 	}
+	if (fresh || !tl__entry_is(&e[0], tag, key))
+		e[1] = e[0];
+	e[0].task = tag;
+	e[0].key = key;
+	e[0].slot = s;
 }
 #endif
 
@@ -214,7 +222,7 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 #endif
 	if (!TL_THREADS)
 		tl__lock();
-	tl__set_write(e, p->tag, key, s);
+	tl__set_write(e, p->tag, key, s, TL_THREADS && !count);
 #if TL_L2_SIZE
 	p->l2->task = p->tag;
 	p->l2->key = key;
@@ -236,6 +244,14 @@ TL__HOT void tl__cache_fill(const struct tl_local *l,
 	tl__cache_write(l, p, s, true);
 }
 
+/*
+ * tl__cache_fill() for a slot just linked (tl__slot_link(), @cached), the
+ * first of its local in its task: no entry of the task and the local's key
+ * is cached anywhere, since every release of the local's earlier slots in
+ * the task left none valid (the entry cleared, or a new key), and a "no
+ * value" entry gave the local a new key at the link.  So the set is not
+ * searched for one (with threads; firmware keeps one write, for size).
+ */
 TL__HOT void tl__cache_put(const struct tl_local *l,
 			   const struct tl__place *p, struct tl_slot *s)
 {
@@ -290,7 +306,7 @@ TL__HOT struct tl_slot *tl__l2_probe(const struct tl_local *l,
 	if (!tl__entry_is(e, tag, key))
 		return NULL;
 	/* Registered: @l's set is not the empty first one. */
-	tl__set_write(tl__set_of(l), tag, key, e->slot);
+	tl__set_write(tl__set_of(l), tag, key, e->slot, false);
 	return e->slot;
 }
 #endif

@@ -277,7 +277,7 @@ static void rec_put_locked(struct tl__rec *r)
 	tl_node_add(&r->link, &rec_free);
 }
 
-static __attribute__((noinline)) bool rec_list_slow(void)
+bool tl__rec_list_slow(void)
 {
 	struct tl__rec *r = NULL;
 
@@ -300,7 +300,7 @@ static __attribute__((noinline)) bool rec_list_slow(void)
 /* Put this thread on the list; false if it cannot be (no key, no record). */
 static inline bool rec_list(void)
 {
-	return TL__LIKELY(tl__self.rec != NULL) || rec_list_slow();
+	return TL__LIKELY(tl__self.rec != NULL) || tl__rec_list_slow();
 }
 
 /*
@@ -380,9 +380,10 @@ static void rec_exit(void *unused)
  * where that is not available each window fences.  A thread that cannot
  * be listed holds the lock instead.  A window neither takes the lock nor
  * runs the caller's code (so the wait, which holds the lock to keep the
- * list still, always ends).
+ * list still, always ends).  tl__window_open() and tl__window_close() are
+ * inline (internal.h): each exit round opens one.
  */
-static bool window_fence = true;
+bool tl__window_fence = true;
 
 #if HAVE_MEMBARRIER
 __attribute__((constructor)) static void window_setup(void)
@@ -393,7 +394,7 @@ __attribute__((constructor)) static void window_setup(void)
 	    (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 	    !syscall(SYS_membarrier,
 		     MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0))
-		window_fence = false;
+		tl__window_fence = false;
 }
 
 /*
@@ -404,7 +405,7 @@ __attribute__((constructor)) static void window_setup(void)
  */
 static void fence_all(void)
 {
-	if (window_fence) {
+	if (tl__window_fence) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		return;
 	}
@@ -418,28 +419,6 @@ static void fence_all(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 #endif
-
-void tl__window_open(struct tl__window *w)
-{
-	w->locked = !TL__KEY_ATOMIC || !rec_list();
-	if (w->locked) {
-		tl__lock();
-		return;
-	}
-	TL__STORE(&tl__self.rec->window, 1, RELAXED);
-	if (window_fence)
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-}
-
-void tl__window_close(struct tl__window *w)
-{
-	if (w->locked)
-		tl__unlock();
-	else
-		TL__STORE(&tl__self.rec->window, 0, RELEASE);
-}
 
 /*
  * Until @r's window is closed: a few yields, then short sleeps, so that a
