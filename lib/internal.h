@@ -454,9 +454,10 @@ static inline void tl__window_close(struct tl__window *w)
 #endif
 
 /*
- * A slot with @data_size bytes of inline data (0: a pointer slot), value
- * NULL: one this thread kept, else from the pool or the allocator (the
- * lock taken for them); NULL when there is none.
+ * A slot with @data_size bytes of inline data (0: a pointer slot, whose
+ * value the caller sets before anything reads it): one this thread kept,
+ * else from the pool or the allocator (the lock taken for them); NULL
+ * when there is none.
  */
 TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
 {
@@ -469,7 +470,6 @@ TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
 		r->free = *(void **)s;
 		r->n--;
 		s->info = TL__SLOT_HEAP;
-		s->value = NULL;
 		return s;
 	}
 #endif
