@@ -1150,7 +1150,7 @@ struct tl_lock {
  *
  * Context: before any other call of the library, from one thread; the
  * hook is replaced without taking either lock.
- * Return: 0, or -EINVAL if @lock has only one of lock() and unlock().
+ * Return: 0, or -EINVAL if @lock lacks lock() or unlock().
  */
 int tl_lock_set(const struct tl_lock *lock);
 

@@ -7,11 +7,30 @@
 #include "lookup.h"
 
 /*
+ * After @l->init ran for a new slot of @l in place @p: whether the slot may
+ * still go there.  The hook may have unregistered @l (-ENOENT), or exited
+ * the thread's root context whose place @p was: with threads its list may
+ * have gone back with its record, so the place is found again, and armed
+ * again (without threads it stays where it was, and is exited again later).
+ */
+static int slot_after_init(struct tl_local *l, struct tl__place *p,
+			   uint32_t gen)
+{
+	if (TL__LOAD(&l->tl__gen, ACQUIRE) != gen)
+		return -ENOENT;
+	if (!TL_THREADS || (uintptr_t)p->tag > 1)
+		return 0;
+	if (!tl__locate(l, p, NULL))
+		return -EINVAL;
+	return tl__place_adding(l, p, true);
+}
+
+/*
  * A new slot @out for @l in the current task (@p), with @size bytes of
  * inline data initialised by @l->init, or zero-filled.  Dead slots go
  * first, so a task that outlives many locals stays flat.
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
- * -ENOENT (@l->init unregistered @l).
+ * -ENOENT or -EINVAL (after @l->init, see slot_after_init()).
  */
 TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		     struct tl_slot **out)
@@ -28,10 +47,10 @@ TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		return -ENOMEM;
 	if (size && l->init) {
 		l->init(s->value, l->arg);
-		/* The hook may have unregistered @l: its storage goes back. */
-		if (TL__UNLIKELY(TL__LOAD(&l->tl__gen, ACQUIRE) != gen)) {
-			tl__slot_free(s);
-			return -ENOENT;
+		err = slot_after_init(l, p, gen);
+		if (TL__UNLIKELY(err)) {
+			tl__slot_free(s);	/* its storage goes back */
+			return err;
 		}
 	} else if (size) {
 		memset(s->value, 0, size);

@@ -795,8 +795,57 @@ static void test_init_unregistering_its_local(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A typed local's init that exits the thread's root context, whose first
+ * value it is being made for: the value goes into the root context as it
+ * is after the hook (armed again), and is destroyed once at its exit.
+ */
+static int root_exiting_destroyed;
+
+static void exit_the_root(void *data, void *arg)
+{
+	(void)data;
+	(void)arg;
+	tl_root_exit();
+}
+
+static void count_root_exiting(void *data)
+{
+	(void)data;
+	root_exiting_destroyed++;
+}
+
+static struct tl_local root_exiting = TL_LOCAL(.size = sizeof(long),
+					       .init = exit_the_root,
+					       .destroy = count_root_exiting);
+
+static void *root_exit_in_init(void *arg)
+{
+	(void)arg;
+	CU_ASSERT_PTR_NOT_NULL(tl_this(&root_exiting));
+	CU_ASSERT_PTR_NOT_NULL(tl_get(&root_exiting));
+	CU_ASSERT_EQUAL(root_exiting_destroyed, 0);
+	tl_root_exit();
+	CU_ASSERT_EQUAL(root_exiting_destroyed, 1);
+	CU_ASSERT_PTR_NULL(tl_get(&root_exiting));
+	/* Once more, left to the thread's end this time. */
+	CU_ASSERT_PTR_NOT_NULL(tl_this(&root_exiting));
+	return NULL;
+}
+
+static void test_init_exiting_the_root_context(void)
+{
+	root_exiting_destroyed = 0;
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&root_exiting), 0);
+	unit_threads(1, root_exit_in_init, NULL);
+	CU_ASSERT_EQUAL(root_exiting_destroyed, 2);
+	tl_local_unregister(&root_exiting);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
 	UNIT_TEST(test_init_unregistering_its_local),
+	UNIT_TEST(test_init_exiting_the_root_context),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
 	UNIT_TEST(test_set_replaces_without_destructor),
