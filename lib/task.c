@@ -604,9 +604,10 @@ static void destroy_round(struct tl_node *task, struct tl__exiting *x,
 /*
  * Exit @task with @cur made current while its destructors run: rounds
  * while destructors set values again, at most TL_DESTRUCTOR_ITERATIONS,
- * then the rest is dropped without destructors.  An exit of a task being
- * exited already (from one of its destructors, or in another RTOS task)
- * does nothing: the rounds take care; then false.
+ * then the rest is dropped without destructors.  @task is a list with
+ * values (the callers know).  An exit of a task being exited already (from
+ * one of its destructors, or in another RTOS task) does nothing: the
+ * rounds take care; then false.
  *
  * With threads, an exit begun with no other running on the thread begins
  * only before the first destructor (exit_enter()): until then nobody can
@@ -619,7 +620,7 @@ static bool task_exit(struct tl_node *task, struct tl_node *cur)
 	struct tl__exiting x;
 	int round;
 
-	if (!tl__list_ok(tl__task_ready(task)) || tl_node_empty(task))
+	if (!tl__list_ok(task))
 		return true;
 	x.task = task;
 	x.cur = cur;
@@ -650,6 +651,7 @@ void tl_root_exit(void)
 	if (!head->next)
 		return;
 	/* Disarmed: a value set after this arms the thread-exit hook again. */
-	if (task_exit(head, NULL) && tl__root_ctx.armed)
+	if ((tl_node_empty(head) || task_exit(head, NULL)) &&
+	    tl__root_ctx.armed)
 		root_disarm(head);
 }
