@@ -112,14 +112,57 @@ void *tl__get_slow(struct tl_local *l)
 	return get_walk(l, l2);
 }
 
-int tl__set_slow(struct tl_local *l, void *value)
+#if TL_THREADS
+/*
+ * The common first value of pointer local @l, with no call (so no frame):
+ * in a task with no exit running on the thread (not the root context,
+ * which is armed first), @l registered with the default discriminator,
+ * every value of the task of a smaller index (it goes last: values set in
+ * the order of their locals' registration), a slot kept by this thread,
+ * and no first use of @l to record or "no value" entries to void (see
+ * tl__slot_link()).  Whether it did; else the general way does all of it.
+ * Slots of unregistered locals are not reaped here: they stay until the
+ * next first value that goes the general way, or the task's exit (a task
+ * whose values keep coming in order is one that ends; one that takes a
+ * reused index, as a reloaded plugin's locals do, goes the general way).
+ */
+TL__HOT bool first_value(struct tl_local *l, void *value)
+{
+	struct tl_node *c = tl__thread.cur;
+	struct tl__place p = { .head = c, .tag = c };
+	struct tl_slot *s;
+
+	if (!value || l->disc || !tl__registered(l) || tl__exits || !c ||
+	    !c->next || !tl__list_ok(c) || !tl__after_tail(c, l->tl__index) ||
+	    !tl__slot_link_plain(l))
+		return false;
+	s = tl__slot_kept();
+	if (!s)
+		return false;
+#if TL_L2_SIZE
+	p.l2 = tl__l2_of(l, c);
+#endif
+	tl__slot_stamp(s, l, true);
+	tl_node_add_tail(&s->node, c);	/* after the tail: its place */
+	tl__cache_put(l, &p, s);
+	s->value = value;
+	return true;
+}
+#endif
+
+/*
+ * The general way of tl__set_slow(): with threads, a frame of its own, so
+ * that first_value() needs none.
+ */
+#if TL_THREADS
+__attribute__((noinline))
+#endif
+static int set_general(struct tl_local *l, void *value)
 {
 	struct tl__place p;
 	struct tl_slot *s;
 	int err;
 
-	if (!l || l->size)
-		return -EINVAL;
 	err = tl__prepare(l, &p, &s, TL__PROBED_SET);
 	if (err)
 		return err;
@@ -132,6 +175,17 @@ int tl__set_slow(struct tl_local *l, void *value)
 	}
 	s->value = value;
 	return 0;
+}
+
+int tl__set_slow(struct tl_local *l, void *value)
+{
+	if (!l || l->size)
+		return -EINVAL;
+#if TL_THREADS
+	if (first_value(l, value))
+		return 0;
+#endif
+	return set_general(l, value);
 }
 
 void *tl__this_slow(struct tl_local *l)

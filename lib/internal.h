@@ -453,6 +453,22 @@ static inline void tl__window_close(struct tl__window *w)
 }
 #endif
 
+#if TL_THREADS
+/* A pointer slot this thread kept (its value unset), or NULL: no call. */
+TL__HOT struct tl_slot *tl__slot_kept(void)
+{
+	struct tl__rec *r = tl__self.rec;
+	struct tl_slot *s = r ? r->free : NULL;
+
+	if (TL__LIKELY(s != NULL)) {
+		r->free = *(void **)s;
+		r->n--;
+		s->info = TL__SLOT_HEAP;
+	}
+	return s;
+}
+#endif
+
 /*
  * A slot with @data_size bytes of inline data (0: a pointer slot, whose
  * value the caller sets before anything reads it): one this thread kept,
@@ -462,16 +478,10 @@ static inline void tl__window_close(struct tl__window *w)
 TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
 {
 #if TL_THREADS
-	struct tl__rec *r = tl__self.rec;
+	struct tl_slot *s = data_size ? NULL : tl__slot_kept();
 
-	if (TL__LIKELY(!data_size && r && r->free)) {
-		struct tl_slot *s = r->free;
-
-		r->free = *(void **)s;
-		r->n--;
-		s->info = TL__SLOT_HEAP;
+	if (TL__LIKELY(s != NULL))
 		return s;
-	}
 #endif
 	return tl__slot_alloc_slow(data_size);
 }

@@ -66,13 +66,14 @@ TL__HOT struct tl_node *tl__slot_place(struct tl_node *head, uint32_t index)
 }
 
 /*
- * Stamp @s with @l's registration and link it into @head at its place in
- * index order.  @cached: the caller caches it next, with tl__cache_put():
- * counted as filled once from the start (before another thread can see
- * it, so that no atomic is needed).
+ * Stamp @s with @l's registration (tl__slot_stamp()), and link it into
+ * @head at its place in index order (tl__slot_link()).  @cached: the
+ * caller caches it next, with tl__cache_put(): counted as filled once from
+ * the start (before another thread can see it, so that no atomic is
+ * needed).
  */
-TL__HOT void tl__slot_link(struct tl_slot *s, struct tl_local *l,
-			   struct tl_node *head, bool cached)
+TL__HOT void tl__slot_stamp(struct tl_slot *s, const struct tl_local *l,
+			    bool cached)
 {
 	uint32_t fills = TL_CACHE_SIZE && TL_THREADS && cached ?
 			 TL__SLOT_FILLED : 0;
@@ -80,6 +81,23 @@ TL__HOT void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 	s->gen = l->tl__gen;
 	s->info = (s->info & TL__SLOT_FLAGS) | fills |
 		  l->tl__index << TL__SLOT_SHIFT;
+}
+
+/*
+ * Whether a link of a first slot of @l needs nothing but the link: @l had
+ * a slot before (no first use to record) and no "no value" entry of it was
+ * ever cached (none to void).  Else tl__slot_link() does what is needed.
+ */
+TL__HOT bool tl__slot_link_plain(const struct tl_local *l)
+{
+	return TL__LOAD(&l->tl__used, RELAXED) &&
+	       !TL__LOAD(&l->tl__neg, RELAXED);
+}
+
+TL__HOT void tl__slot_link(struct tl_slot *s, struct tl_local *l,
+			   struct tl_node *head, bool cached)
+{
+	tl__slot_stamp(s, l, cached);
 	tl_node_add_tail(&s->node, tl__slot_place(head, l->tl__index));
 	/* Threads setting first values of one local race here: atomic. */
 	if (!TL__LOAD(&l->tl__used, RELAXED))

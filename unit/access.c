@@ -6,6 +6,7 @@
  * local, or of a task whose memory was reused.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -843,9 +844,107 @@ static void test_init_exiting_the_root_context(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * First values set in every order, in tasks whose state sends some of them
+ * the general way (a "no value" cached for the local before, a value of a
+ * larger index already there, a zero-filled node, a local unregistered with
+ * values left, a first use of a local): each reads back, none leaks into
+ * another task, and the exit destroys each once, in index order.  Only
+ * shape 1 reads the locals where they have no value: a "no value" entry
+ * sends every later first value of the local the general way.
+ */
+static struct tl_local order_loc[4];
+static int order_got[8], order_n;
+static int order_reg[4];	/* the locals in registration order */
+
+static void order_dtor(void *v)
+{
+	if (order_n < 8)
+		order_got[order_n] = (int)(uintptr_t)v;
+	order_n++;
+}
+
+static void first_values_in_order(const int *perm, int shape)
+{
+	struct tl_node t, other = TL_NODE_INIT(other);
+	struct tl_local gone = TL_LOCAL(.name = "access.gone");
+	int i;
+
+	if (shape == 2)
+		memset(&t, 0, sizeof(t));	/* a zero-filled node */
+	else
+		tl_task_init(&t);
+	if (shape == 3) {	/* a slot of an unregistered local is left */
+		CU_ASSERT_EQUAL_FATAL(tl_local_register(&gone), 0);
+		tl_switch(&other);
+		CU_ASSERT_EQUAL(tl_set(&gone, &gone), 0);
+		CU_ASSERT_EQUAL(tl_local_unregister(&gone), 0);
+	}
+	tl_switch(&t);
+	if (shape == 1)		/* "no value" cached for one of them */
+		CU_ASSERT_PTR_NULL(tl_get(&order_loc[perm[0]]));
+	for (i = 0; i < 4; i++) {
+		int k = perm[i];
+
+		CU_ASSERT_EQUAL(tl_set(&order_loc[k], (void *)(uintptr_t)(k + 1)),
+				0);
+		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[k]), (void *)(uintptr_t)(k + 1));
+	}
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[i]), (void *)(uintptr_t)(i + 1));
+	tl_switch(&other);
+	for (i = 0; i < 4 && shape == 1; i++)
+		CU_ASSERT_PTR_NULL(tl_get(&order_loc[i]));
+	CU_ASSERT_EQUAL(tl_node_empty(&other), shape != 3);
+	order_n = 0;
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	tl_task_exit(&other);
+	CU_ASSERT_EQUAL(order_n, 4);
+	for (i = 0; i < 4 && i < order_n; i++)
+		CU_ASSERT_EQUAL(order_got[i], order_reg[i] + 1);
+}
+
+static void test_first_values_in_any_order(void)
+{
+	int perm[4], shape, i, code, perms;
+
+	for (shape = 0; shape < 5; shape++) {
+		memset(order_loc, 0, sizeof(order_loc));
+		for (i = 0; i < 4; i++) {
+			order_loc[i].destroy = order_dtor;
+			/* shape 4: registered by their first set */
+			if (shape != 4)
+				CU_ASSERT_EQUAL_FATAL(
+					tl_local_register(&order_loc[i]), 0);
+		}
+		/* Every order of the four: the codes whose digits differ. */
+		for (code = 0, perms = 0; code < 256; code++) {
+			int seen = 0;
+
+			for (i = 0; i < 4; i++) {
+				perm[i] = code >> (2 * i) & 3;
+				seen |= 1 << perm[i];
+			}
+			if (seen != 0xf)
+				continue;
+			/* Shape 4: registered in the order of the first one. */
+			for (i = 0; i < 4 && (shape != 4 || !perms); i++)
+				order_reg[i] = shape == 4 ? perm[i] : i;
+			first_values_in_order(perm, shape);
+			perms++;
+		}
+		CU_ASSERT_EQUAL(perms, 24);
+		for (i = 0; i < 4; i++)
+			tl_local_unregister(&order_loc[i]);
+	}
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
 	UNIT_TEST(test_init_unregistering_its_local),
 	UNIT_TEST(test_init_exiting_the_root_context),
+	UNIT_TEST(test_first_values_in_any_order),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
 	UNIT_TEST(test_set_replaces_without_destructor),
