@@ -98,6 +98,15 @@ static inline struct tl_node *tl__task_ready(struct tl_node *task)
 
 /* registry.c: the lock around every registry access */
 void tl__lock(void);
+/*
+ * lock.c: whether the lock is the caller's (tl_lock_set()), whose calls
+ * are code of theirs; with threads only (without, exits never ask).
+ */
+#if TL_THREADS
+extern bool tl__lock_hooked;
+#else
+#define tl__lock_hooked true
+#endif
 void tl__unlock(void);
 
 /*
@@ -454,7 +463,11 @@ static inline void tl__window_close(struct tl__window *w)
 #endif
 
 #if TL_THREADS
-/* A pointer slot this thread kept (its value unset), or NULL: no call. */
+/*
+ * A pointer slot this thread kept, or NULL: no call.  Its value is NULL
+ * from here: a fork() in another thread before the caller sets it leaves
+ * the child a value no destructor was given yet, not the last one's.
+ */
 TL__HOT struct tl_slot *tl__slot_kept(void)
 {
 	struct tl__rec *r = tl__self.rec;
@@ -464,16 +477,16 @@ TL__HOT struct tl_slot *tl__slot_kept(void)
 		r->free = *(void **)s;
 		r->n--;
 		s->info = TL__SLOT_HEAP;
+		s->value = NULL;
 	}
 	return s;
 }
 #endif
 
 /*
- * A slot with @data_size bytes of inline data (0: a pointer slot, whose
- * value the caller sets before anything reads it): one this thread kept,
- * else from the pool or the allocator (the lock taken for them); NULL
- * when there is none.
+ * A slot with @data_size bytes of inline data (0: a pointer slot), value
+ * NULL: one this thread kept, else from the pool or the allocator (the
+ * lock taken for them); NULL when there is none.
  */
 TL__HOT struct tl_slot *tl__slot_alloc(size_t data_size)
 {

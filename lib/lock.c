@@ -14,6 +14,9 @@
 
 static struct tl_lock lock_hook;
 #if TL_THREADS
+bool tl__lock_hooked;
+#endif
+#if TL_THREADS
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 #endif
 
@@ -25,6 +28,9 @@ int tl_lock_set(const struct tl_lock *lock)
 		lock_hook = *lock;
 	else
 		memset(&lock_hook, 0, sizeof(lock_hook));
+#if TL_THREADS
+	tl__lock_hooked = lock != NULL;
+#endif
 	return 0;
 }
 

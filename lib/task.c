@@ -491,8 +491,8 @@ static bool exit_begin(struct tl__exiting *x)
 /*
  * Before the first code not the library's runs in exit @x (a destructor,
  * an allocator hook): begin it if it has not begun.  Only an exit begun
- * with no other running on its thread waits for this (task_exit()), and
- * nothing ran on the thread since, so it begins.
+ * with no other running on its thread and the built-in lock waits for
+ * this (task_exit()), so nothing ran on the thread since, and it begins.
  */
 static void exit_enter(struct tl__exiting *x)
 {
@@ -612,8 +612,10 @@ static void destroy_round(struct tl_node *task, struct tl__exiting *x,
  * With threads, an exit begun with no other running on the thread begins
  * only before the first destructor (exit_enter()): until then nobody can
  * see which task is current, and a task whose values need none (the
- * short-lived task of a server) is not made current and back.  Without
- * threads the list is every RTOS task's, and exits begin at once.
+ * short-lived task of a server) is not made current and back.  Not with a
+ * lock of the caller's (tl_lock_set()), whose calls are their code (one
+ * may yield to a coroutine that exits the task too).  Without threads the
+ * list is every RTOS task's, and exits begin at once.
  */
 static bool task_exit(struct tl_node *task, struct tl_node *cur)
 {
@@ -625,7 +627,7 @@ static bool task_exit(struct tl_node *task, struct tl_node *cur)
 	x.task = task;
 	x.cur = cur;
 	x.begun = false;
-	if ((!TL_THREADS || tl__exits) && !exit_begin(&x))
+	if ((!TL_THREADS || tl__exits || tl__lock_hooked) && !exit_begin(&x))
 		return false;
 	/* Rounds while destructors set values again; the last one's, dropped. */
 	for (round = 0; !tl_node_empty(task); round++)

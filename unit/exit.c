@@ -8,6 +8,7 @@
  * same programs on pthread keys, traces compared, are the unit/keys_*.c
  * suites.)
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -497,6 +498,63 @@ static void test_exit_context_for_the_allocator(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A lock of the caller's is their code too: with one, an exit is begun
+ * before anything, so each of its lock calls sees the exiting task (here
+ * in a thread the library has not seen yet, whose first window lists it
+ * under the lock).
+ */
+static struct tl_node hooked_t, hooked_u;
+static pthread_mutex_t hooked_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int hooked_recording, hooked_calls, hooked_wrong;
+
+static void hooked_lock(void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_lock(&hooked_mutex);
+	if (hooked_recording) {
+		hooked_calls++;
+		hooked_wrong += tl_current() != &hooked_t;
+	}
+}
+
+static void hooked_unlock(void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_unlock(&hooked_mutex);
+}
+
+static void *exit_in_a_new_thread(void *arg)
+{
+	(void)arg;
+	tl_switch(&hooked_u);
+	hooked_recording = 1;
+	tl_task_exit(&hooked_t);
+	hooked_recording = 0;
+	tl_switch(NULL);
+	return NULL;
+}
+
+static void test_exit_context_for_the_lock(void)
+{
+	static const struct tl_lock hook = { hooked_lock, hooked_unlock, NULL };
+
+	locals_setup(NULL);
+	CU_ASSERT_EQUAL_FATAL(tl_lock_set(&hook), 0);
+	tl_task_init(&hooked_t);
+	tl_task_init(&hooked_u);
+	tl_switch(&hooked_t);
+	CU_ASSERT_EQUAL(tl_set(&loc[0], (void *)0x70), 0);
+	tl_switch(NULL);
+	hooked_calls = hooked_wrong = 0;
+	unit_threads(1, exit_in_a_new_thread, NULL);
+	CU_ASSERT(hooked_calls > 0);
+	CU_ASSERT_EQUAL(hooked_wrong, 0);
+	CU_ASSERT_TRUE(tl_node_empty(&hooked_t));
+	CU_ASSERT_EQUAL(tl_lock_set(NULL), 0);
+	locals_teardown();
+}
+
 UNIT_SUITE(exit,
 	UNIT_TEST(test_clearing_another_value_cancels_its_destructor),
 	UNIT_TEST(test_destructor_sees_later_values_and_replaces_them),
@@ -507,4 +565,5 @@ UNIT_SUITE(exit,
 	UNIT_TEST(test_null_values_at_exit),
 	UNIT_TEST(test_exits_that_end_in_another_order),
 	UNIT_TEST(test_exit_context_before_the_first_destructor),
-	UNIT_TEST(test_exit_context_for_the_allocator));
+	UNIT_TEST(test_exit_context_for_the_allocator),
+	UNIT_TEST(test_exit_context_for_the_lock));
