@@ -538,7 +538,8 @@ static struct tl_node *destroy_one(const struct tl_node *task,
 	struct tl_node *next = s->node.next;
 	struct tl_local *l = slot_unlinked(s, task, w);
 	void (*destroy)(void *) = l && l->destroy && s->value && !drop &&
-				  !(s->info & TL__SLOT_SCOPE) ? l->destroy : NULL;
+				  !(s->info & TL__SLOT_SCOPE) ?
+				  l->destroy : NULL;
 
 	if (!destroy) {
 		tl_node_del(&s->node);

@@ -884,14 +884,14 @@ static void first_values_in_order(const int *perm, int shape)
 	if (shape == 1)		/* "no value" cached for one of them */
 		CU_ASSERT_PTR_NULL(tl_get(&order_loc[perm[0]]));
 	for (i = 0; i < 4; i++) {
-		int k = perm[i];
+		void *v = (void *)(uintptr_t)(perm[i] + 1);
 
-		CU_ASSERT_EQUAL(tl_set(&order_loc[k], (void *)(uintptr_t)(k + 1)),
-				0);
-		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[k]), (void *)(uintptr_t)(k + 1));
+		CU_ASSERT_EQUAL(tl_set(&order_loc[perm[i]], v), 0);
+		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[perm[i]]), v);
 	}
 	for (i = 0; i < 4; i++)
-		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[i]), (void *)(uintptr_t)(i + 1));
+		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[i]),
+				    (void *)(uintptr_t)(i + 1));
 	tl_switch(&other);
 	for (i = 0; i < 4 && shape == 1; i++)
 		CU_ASSERT_PTR_NULL(tl_get(&order_loc[i]));

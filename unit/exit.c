@@ -430,7 +430,8 @@ static void test_exit_context_before_the_first_destructor(void)
 	tl_task_init(&ctx_u);
 	tl_switch(&ctx_t);
 	for (i = 0; i < 4; i++)
-		CU_ASSERT_EQUAL(tl_set(&loc[i], (void *)(uintptr_t)(0x50 + i)), 0);
+		CU_ASSERT_EQUAL(tl_set(&loc[i], (void *)(uintptr_t)(0x50 + i)),
+				0);
 	tl_switch(&ctx_u);
 	CU_ASSERT_EQUAL(tl_set(&loc[0], (void *)0x60), 0);
 	tl_task_exit(&ctx_t);
