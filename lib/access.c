@@ -10,8 +10,9 @@
  * After @l->init ran for a new slot of @l in place @p: whether the slot may
  * still go there.  The hook may have unregistered @l (-ENOENT), or exited
  * the thread's root context whose place @p was: with threads its list may
- * have gone back with its record, so the place is found again, and armed
- * again (without threads it stays where it was, and is exited again later).
+ * have gone back with its record, so the root context's list is taken
+ * again (wherever the hook may have switched to), and armed again.
+ * Without threads it stays where it was, and is exited again later.
  */
 static int slot_after_init(struct tl_local *l, struct tl__place *p,
 			   uint32_t gen)
@@ -20,8 +21,10 @@ static int slot_after_init(struct tl_local *l, struct tl__place *p,
 		return -ENOENT;
 	if (!TL_THREADS || (uintptr_t)p->tag > 1)
 		return 0;
-	if (!tl__locate(l, p, NULL))
-		return -EINVAL;
+	p->head = tl__root();
+#if TL_L2_SIZE
+	p->l2 = tl__l2_of(l, p->head);
+#endif
 	return tl__place_adding(l, p, true);
 }
 
@@ -30,7 +33,7 @@ static int slot_after_init(struct tl_local *l, struct tl__place *p,
  * inline data initialised by @l->init, or zero-filled.  Dead slots go
  * first, so a task that outlives many locals stays flat.
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
- * -ENOENT or -EINVAL (after @l->init, see slot_after_init()).
+ * -ENOENT (@l->init unregistered @l).
  */
 TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		     struct tl_slot **out)
@@ -133,8 +136,8 @@ TL__HOT bool first_value(struct tl_local *l, void *value)
 	struct tl_slot *s;
 
 	if (!value || l->disc || !tl__registered(l) || tl__exits || !c ||
-	    !c->next || !tl__list_ok(c) || !tl__after_tail(c, l->tl__index) ||
-	    !tl__slot_link_plain(l))
+	    !c->next || !tl__list_sound(c) ||
+	    !tl__after_tail(c, l->tl__index) || !tl__slot_link_plain(l))
 		return false;
 	s = tl__slot_kept();
 	if (!s)
@@ -143,9 +146,9 @@ TL__HOT bool first_value(struct tl_local *l, void *value)
 	p.l2 = tl__l2_of(l, c);
 #endif
 	tl__slot_stamp(s, l, true);
+	s->value = value;
 	tl_node_add_tail(&s->node, c);	/* after the tail: its place */
 	tl__cache_put(l, &p, s);
-	s->value = value;
 	return true;
 }
 #endif

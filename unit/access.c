@@ -834,6 +834,55 @@ static void *root_exit_in_init(void *arg)
 	return NULL;
 }
 
+/*
+ * A typed local's init that switches to another task, which has a value of
+ * the local: the value being made is still the root context's, and the
+ * other task's is untouched.
+ */
+static struct tl_node switched_to;
+static struct tl_local switching = TL_LOCAL(.size = sizeof(long));
+
+static void switch_away(void *data, void *arg)
+{
+	(void)data;
+	(void)arg;
+	tl_switch(&switched_to);
+}
+
+static void *switch_in_init(void *arg)
+{
+	long *mine, *theirs;
+
+	(void)arg;
+	tl_task_init(&switched_to);
+	tl_switch(&switched_to);
+	theirs = tl_this(&switching);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(theirs);
+	*theirs = 42;
+	tl_switch(NULL);
+	switching.init = switch_away;
+	mine = tl_this(&switching);
+	switching.init = NULL;
+	CU_ASSERT_PTR_NOT_NULL(mine);
+	CU_ASSERT_PTR_NOT_EQUAL(mine, theirs);
+	CU_ASSERT_PTR_EQUAL(tl_current(), &switched_to);
+	CU_ASSERT_PTR_EQUAL(tl_get(&switching), theirs);
+	CU_ASSERT_EQUAL(*theirs, 42);
+	tl_switch(NULL);
+	CU_ASSERT_PTR_EQUAL(tl_get(&switching), mine);
+	tl_task_exit(&switched_to);
+	tl_root_exit();
+	return NULL;
+}
+
+static void test_init_switching_tasks(void)
+{
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&switching), 0);
+	unit_threads(1, switch_in_init, NULL);
+	tl_local_unregister(&switching);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 static void test_init_exiting_the_root_context(void)
 {
 	root_exiting_destroyed = 0;
@@ -944,6 +993,7 @@ static void test_first_values_in_any_order(void)
 UNIT_SUITE(access,
 	UNIT_TEST(test_init_unregistering_its_local),
 	UNIT_TEST(test_init_exiting_the_root_context),
+	UNIT_TEST(test_init_switching_tasks),
 	UNIT_TEST(test_first_values_in_any_order),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
