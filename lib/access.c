@@ -124,10 +124,11 @@ void *tl__get_slow(struct tl_local *l)
  * the order of their locals' registration), a slot kept by this thread,
  * and no first use of @l to record or "no value" entries to void (see
  * tl__slot_link()).  Whether it did; else the general way does all of it.
- * Slots of unregistered locals are not reaped here: they stay until the
- * next first value that goes the general way, or the task's exit (a task
- * whose values keep coming in order is one that ends; one that takes a
- * reused index, as a reloaded plugin's locals do, goes the general way).
+ * Slots of unregistered locals are reaped the general way, which a dead
+ * slot at the tail sends the value (so they cannot pile up at the end,
+ * one per local unregistered, in a task that lives on); one below a live
+ * slot stays until the next value that goes the general way (a reused
+ * index does, as a reloaded plugin's locals take), or the task's exit.
  */
 TL__HOT bool first_value(struct tl_local *l, void *value)
 {
@@ -137,7 +138,9 @@ TL__HOT bool first_value(struct tl_local *l, void *value)
 
 	if (!value || l->disc || !tl__registered(l) || tl__exits || !c ||
 	    !c->next || !tl__list_sound(c) ||
-	    !tl__after_tail(c, l->tl__index) || !tl__slot_link_plain(l))
+	    !tl__after_tail(c, l->tl__index) || !tl__slot_link_plain(l) ||
+	    (tl__dead_slots() && c->prev != c &&
+	     !tl__resolve(tl__slot_of(c->prev))))
 		return false;
 	s = tl__slot_kept();
 	if (!s)

@@ -990,11 +990,51 @@ static void test_first_values_in_any_order(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A task that lives on while locals come and go, each at a larger index
+ * than the last (the smaller ones taken meanwhile by locals never set in
+ * it), and sets a first value of each: the values of those unregistered
+ * do not pile up in it.
+ */
+static void test_dead_values_do_not_pile_up(void)
+{
+	static struct tl_local plugin[50], filler[50];
+	struct tl_node t, other;
+	int i, n;
+
+	tl_task_init(&t);
+	for (i = 0; i < 50; i++) {
+		plugin[i] = (struct tl_local)TL_LOCAL(.name = NULL);
+		CU_ASSERT_EQUAL_FATAL(tl_local_register(&plugin[i]), 0);
+		/* Used once elsewhere first: no first use to record in t. */
+		tl_task_init(&other);
+		tl_switch(&other);
+		CU_ASSERT_EQUAL(tl_set(&plugin[i], &plugin[i]), 0);
+		tl_switch(NULL);
+		tl_task_exit(&other);
+		tl_switch(&t);
+		CU_ASSERT_EQUAL(tl_set(&plugin[i], &plugin[i]), 0);
+		tl_switch(NULL);
+		CU_ASSERT_EQUAL(tl_local_unregister(&plugin[i]), 0);
+		filler[i] = (struct tl_local)TL_LOCAL(.name = NULL);
+		CU_ASSERT_EQUAL_FATAL(tl_local_register(&filler[i]), 0);
+	}
+	n = 0;
+	for (struct tl_node *p = t.next; p != &t; p = p->next)
+		n++;
+	CU_ASSERT(n <= 1);
+	tl_task_exit(&t);
+	for (i = 0; i < 50; i++)
+		tl_local_unregister(&filler[i]);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
 	UNIT_TEST(test_init_unregistering_its_local),
 	UNIT_TEST(test_init_exiting_the_root_context),
 	UNIT_TEST(test_init_switching_tasks),
 	UNIT_TEST(test_first_values_in_any_order),
+	UNIT_TEST(test_dead_values_do_not_pile_up),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
 	UNIT_TEST(test_set_replaces_without_destructor),
