@@ -657,9 +657,10 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
  *
  * Context: any thread, for its current task; also from a destructor.  A
  * value the task already has: no lock, no allocation.  The first non-NULL
- * value in a task first gives back the task's slots of unregistered locals
- * (if any local was unregistered with values left), then takes a slot from
- * the thread's kept ones, else the pool or the allocator (under the lock).
+ * value in a task takes a slot from the thread's kept ones, else the pool
+ * or the allocator (under the lock); before, it may give back the task's
+ * slots of unregistered locals (if any local was unregistered with values
+ * left; those it leaves go at a later first value or the task's exit).
  * The first use of an unregistered @l registers it, as tl_local_register().
  * May call @l's discriminator.
  * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
