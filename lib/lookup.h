@@ -270,8 +270,39 @@ TL__HOT void tl__cache_mark_none(struct tl_local *l)
 }
 
 /*
+ * Whether this is the first "no value" of @l found for place @p, on this
+ * thread (with threads, for a local with the default discriminator): then
+ * only a mark of it goes in the set, an entry tagged task | 2, which no
+ * probe matches; the second finds the mark, and "no value" is cached.  So
+ * a local read once before its first value in a task (if (!tl_get(&l))
+ * tl_set(&l, ...)) leaves no entry to void, and that first value needs no
+ * new key of the local (which would void its entries in every thread).
+ * A mark that outlives its task only makes a later first look cache.
+ */
+TL__HOT bool tl__none_first(const struct tl_local *l,
+			    const struct tl__place *p)
+{
+#if TL_CACHE_SIZE && TL_THREADS
+	struct tl__centry *e = tl__set_of(l);
+	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+	struct tl_node *mark = (struct tl_node *)((uintptr_t)p->tag | 2);
+
+	if (((uintptr_t)p->tag & 1) || (char *)e == (char *)tl__thread.cache ||
+	    tl__entry_is(&e[0], mark, key) || tl__entry_is(&e[1], mark, key))
+		return false;
+	tl__set_write(e, mark, key, &tl__none, true);
+	return true;
+#else
+	(void)l;
+	(void)p;
+	return false;
+#endif
+}
+
+/*
  * The walk behind tl__lookup(): it caches what it finds, or "no value"
- * when @none says so (lookups; not a first value, about to be added).
+ * when @none says so (lookups; not a first value, about to be added) and
+ * it is not the first (tl__none_first()).
  */
 TL__HOT struct tl_slot *tl__lookup_walk(struct tl_local *l,
 					const struct tl__place *p, bool none)
@@ -279,6 +310,8 @@ TL__HOT struct tl_slot *tl__lookup_walk(struct tl_local *l,
 	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
 
 	if (!s && none && TL_CACHE_SIZE > 0) {
+		if (tl__none_first(l, p))
+			return NULL;
 		tl__cache_mark_none(l);
 		tl__cache_fill(l, p, &tl__none);
 	} else if (s) {

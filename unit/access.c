@@ -1029,12 +1029,86 @@ static void test_dead_values_do_not_pile_up(void)
 	UNIT_ASSERT_NOTHING_HELD();
 }
 
+/*
+ * A local read before its first value in a task: once (the usual
+ * if (!tl_get(&l)) tl_set(&l, ...)), nothing is cached for it, and the
+ * first value needs no new key of the local (its entries in other threads
+ * stay); twice, "no value" is cached and the first value voids it.  Either
+ * way every lookup is right, also when the task moved to another thread
+ * between its reads and its first value.
+ */
+static struct tl_local read_first = TL_LOCAL(.name = "access.read_first");
+static struct tl_node rf_task;
+static int rf_mine;
+
+static void *rf_set_elsewhere(void *arg)
+{
+	(void)arg;
+	tl_switch(&rf_task);
+	CU_ASSERT_EQUAL(tl_set(&read_first, &rf_mine), 0);
+	CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &rf_mine);
+	tl_switch(NULL);
+	return NULL;
+}
+
+static void test_read_before_the_first_value(void)
+{
+	struct tl_node t = TL_NODE_INIT(t), warm = TL_NODE_INIT(warm);
+	uint64_t key;
+	int v, reads;
+
+	CU_ASSERT_EQUAL_FATAL(tl_local_register(&read_first), 0);
+	tl_switch(&warm);		/* used once: no first use to record */
+	CU_ASSERT_EQUAL(tl_set(&read_first, &warm), 0);
+	tl_switch(NULL);
+	tl_task_exit(&warm);
+
+	key = read_first.tl__key;	/* private: whether entries were voided */
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	CU_ASSERT_EQUAL(tl_set(&read_first, &v), 0);
+	CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &v);
+	CU_ASSERT_EQUAL(read_first.tl__key, key);
+	tl_switch(NULL);
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	tl_task_exit(&t);
+
+	tl_task_init(&t);
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));	/* cached now */
+	CU_ASSERT_EQUAL(tl_set(&read_first, &v), 0);
+	CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &v);
+	CU_ASSERT_NOT_EQUAL(read_first.tl__key, key);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+
+	/* Read here once or twice, first value in another thread, read here. */
+	for (reads = 1; reads <= 2; reads++) {
+		int i;
+
+		tl_task_init(&rf_task);
+		tl_switch(&rf_task);
+		for (i = 0; i < reads; i++)
+			CU_ASSERT_PTR_NULL(tl_get(&read_first));
+		tl_switch(NULL);
+		unit_threads(1, rf_set_elsewhere, NULL);
+		tl_switch(&rf_task);
+		CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &rf_mine);
+		tl_switch(NULL);
+		tl_task_exit(&rf_task);
+	}
+	tl_local_unregister(&read_first);
+	UNIT_ASSERT_NOTHING_HELD();
+}
+
 UNIT_SUITE(access,
 	UNIT_TEST(test_init_unregistering_its_local),
 	UNIT_TEST(test_init_exiting_the_root_context),
 	UNIT_TEST(test_init_switching_tasks),
 	UNIT_TEST(test_first_values_in_any_order),
 	UNIT_TEST(test_dead_values_do_not_pile_up),
+	UNIT_TEST(test_read_before_the_first_value),
 	UNIT_TEST(test_null_and_wrong_kind_of_local),
 	UNIT_TEST(test_get_never_registers_or_allocates),
 	UNIT_TEST(test_set_replaces_without_destructor),
