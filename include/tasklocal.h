@@ -17,9 +17,9 @@
  *   operation               cost                        may allocate  locks
  *   tl_get                  O(1) cache hit, else O(v)   never         no
  *   tl_set, existing value  O(1) cache hit, else O(v)   never         no
- *   tl_set, first in task   O(v)                        one slot      (3)
+ *   tl_set, first in task   O(1) if last, else O(v)     one slot      (3)
  *   tl_this, existing value O(1) cache hit, else O(v)   never         no
- *   tl_this, first in task  O(v)                        one slot      (3)
+ *   tl_this, first in task  O(1) if last, else O(v)     one slot      (3)
  *   tl_bind                 O(v)                        never (1)     no (1)
  *   tl_del                  O(v)                        never         (4)
  *   tl_scope_enter, _exit   O(1) cached, else O(v)      never (1)     no (1)
@@ -32,7 +32,9 @@
  *   tl_local_unregister     O(1)                        never         registry
  *   tl_local_find           O(1) expected               never         registry
  *
- *   v: values set in that one task.  Nothing costs in proportion to the
+ *   v: values set in that one task; last: the local's registry index is
+ *   above every other of the task's values (values set in the order of
+ *   their locals' registration).  Nothing costs in proportion to the
  *   number of locals registered or of tasks alive.
  *   (1) for a registered local; the first use of an unregistered one
  *   registers it, as tl_local_register().
@@ -758,8 +760,9 @@ int tl_del(struct tl_local *l);
  *
  * @slot stays linked into the task until tl_del(), a bind of another slot
  * for @l in the task, or the task's exit; if @l is unregistered meanwhile,
- * until the task's next first value of any local reaps it, or its exit.
- * Until then the caller must neither reuse nor free @slot's memory.
+ * until a later first value in the task reaps it (not every one does), or
+ * its exit.  Until then the caller must neither reuse nor free @slot's
+ * memory.
  *
  * Example::
  *

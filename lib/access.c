@@ -7,12 +7,14 @@
 #include "lookup.h"
 
 /*
- * After @l->init ran for a new slot of @l in place @p: whether the slot may
- * still go there.  The hook may have unregistered @l (-ENOENT), or exited
- * the thread's root context whose place @p was: with threads its list may
- * have gone back with its record, so the root context's list is taken
- * again (wherever the hook may have switched to), and armed again.
- * Without threads it stays where it was, and is exited again later.
+ * After @l->init ran for a new slot of @l in place @p, before the slot is
+ * linked there.  The hook may have unregistered @l, or exited the thread's
+ * root context whose place @p was: with threads its list may have gone
+ * back with its record, so the root context's list is taken again
+ * (wherever the hook may have switched to), and armed again.  Without
+ * threads it stays where it was, and is exited again later.
+ * Return: 0 (@p updated), -ENOENT (@l unregistered), or
+ * tl__place_adding()'s error.
  */
 static int slot_after_init(struct tl_local *l, struct tl__place *p,
 			   uint32_t gen)
@@ -33,7 +35,8 @@ static int slot_after_init(struct tl_local *l, struct tl__place *p,
  * inline data initialised by @l->init, or zero-filled.  Dead slots go
  * first, so a task that outlives many locals stays flat.
  * Return: 0, -EAGAIN (the root context cannot be armed), -ENOMEM, or
- * -ENOENT (@l->init unregistered @l).
+ * -ENOENT (@l->init unregistered @l).  After an error no value is added
+ * (what @l->init made is destroyed, if @l is still registered).
  */
 TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		     struct tl_slot **out)
@@ -52,7 +55,10 @@ TL__HOT int slot_add(struct tl_local *l, struct tl__place *p, size_t size,
 		l->init(s->value, l->arg);
 		err = slot_after_init(l, p, gen);
 		if (TL__UNLIKELY(err)) {
-			tl__slot_free(s);	/* its storage goes back */
+			/* What the hook made goes too (if @l is still). */
+			if (err != -ENOENT && l->destroy)
+				l->destroy(s->value);
+			tl__slot_free(s);
 			return err;
 		}
 	} else if (size) {
@@ -124,11 +130,11 @@ void *tl__get_slow(struct tl_local *l)
  * the order of their locals' registration), a slot kept by this thread,
  * and no first use of @l to record or "no value" entries to void (see
  * tl__slot_link()).  Whether it did; else the general way does all of it.
- * Slots of unregistered locals are reaped the general way, which a dead
- * slot at the tail sends the value (so they cannot pile up at the end,
- * one per local unregistered, in a task that lives on); one below a live
- * slot stays until the next value that goes the general way (a reused
- * index does, as a reloaded plugin's locals take), or the task's exit.
+ * A dead slot at the tail (its local unregistered) sends the value the
+ * general way, which reaps, so that dead slots cannot pile up at the end
+ * of a task that lives on; one below a live slot stays until a first
+ * value that goes the general way (a reused index does, as a reloaded
+ * plugin's locals get), or the task's exit.
  */
 TL__HOT bool first_value(struct tl_local *l, void *value)
 {

@@ -96,18 +96,17 @@ static inline struct tl_node *tl__task_ready(struct tl_node *task)
 	return task;
 }
 
-/* registry.c: the lock around every registry access */
+/* lock.c: the lock around every registry access */
 void tl__lock(void);
+void tl__unlock(void);
+
+#if TL_THREADS
 /*
  * lock.c: whether the lock is the caller's (tl_lock_set()), whose calls
- * are code of theirs; with threads only (without, exits never ask).
+ * are code of theirs: a copy of whether its hook is set.
  */
-#if TL_THREADS
 extern bool tl__lock_hooked;
-#else
-#define tl__lock_hooked true
 #endif
-void tl__unlock(void);
 
 /*
  * The first line of every function whose name ends in _locked: under
@@ -421,14 +420,19 @@ extern TL__THREAD_LOCAL struct tl__self {
 /* mem.c: put this thread on the list; false if it cannot be. */
 bool tl__rec_list_slow(void);
 
+/* This thread listed (tl__rec_list_slow() the first time): whether it is. */
+static inline bool tl__rec_list(void)
+{
+	return TL__LIKELY(tl__self.rec != NULL) || tl__rec_list_slow();
+}
+
 /* mem.c: whether each window fences (no membarrier), see there. */
 extern bool tl__window_fence;
 
 /* Inline: every exit round opens one. */
 static inline void tl__window_open(struct tl__window *w)
 {
-	w->locked = !TL__KEY_ATOMIC ||
-		    (!TL__LIKELY(tl__self.rec != NULL) && !tl__rec_list_slow());
+	w->locked = !TL__KEY_ATOMIC || !tl__rec_list();
 	if (w->locked) {
 		tl__lock();
 		return;
@@ -447,26 +451,12 @@ static inline void tl__window_close(struct tl__window *w)
 	else
 		TL__STORE(&tl__self.rec->window, 0, RELEASE);
 }
-#else
-/* One thread, preempted perhaps: the lock (the port's critical section). */
-static inline void tl__window_open(struct tl__window *w)
-{
-	w->locked = true;
-	tl__lock();
-}
 
-static inline void tl__window_close(struct tl__window *w)
-{
-	(void)w;
-	tl__unlock();
-}
-#endif
-
-#if TL_THREADS
 /*
- * A pointer slot this thread kept, or NULL: no call.  Its value is NULL
- * from here: a fork() in another thread before the caller sets it leaves
- * the child a value no destructor was given yet, not the last one's.
+ * A pointer slot this thread kept, or NULL: no call.  Its value is
+ * cleared: the general way links the slot before it sets the value, and a
+ * fork() in another thread in between must leave the child no value, not
+ * the previous owner's, which its destructor already had.
  */
 TL__HOT struct tl_slot *tl__slot_kept(void)
 {
@@ -480,6 +470,19 @@ TL__HOT struct tl_slot *tl__slot_kept(void)
 		s->value = NULL;
 	}
 	return s;
+}
+#else
+/* One thread, preempted perhaps: the lock (the port's critical section). */
+static inline void tl__window_open(struct tl__window *w)
+{
+	w->locked = true;
+	tl__lock();
+}
+
+static inline void tl__window_close(struct tl__window *w)
+{
+	(void)w;
+	tl__unlock();
 }
 #endif
 
@@ -595,7 +598,11 @@ struct tl__exiting {
 	bool begun;		/* listed (task.c: exit_begin()) */
 };
 
-/* The exits running, the newest first (without threads: under the lock). */
+/*
+ * The exits begun, the newest first (without threads: under the lock).
+ * With threads an exit may be listed only from its first destructor or
+ * allocator hook on (task.c: exit_may_wait()).
+ */
 extern TL__THREAD_LOCAL struct tl__exiting *tl__exits;
 
 /*
@@ -632,10 +639,11 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 	 * path stays out while an exit runs, see tl__cached()).
 	 */
 	if (TL__UNLIKELY(tl__exits != NULL)) {
-		struct tl_node *x, *t = tl__exit_of(c, &x);
+		struct tl_node *xcur, *t = tl__exit_of(c, &xcur);
 
 		if (t) {
-			*tag = (struct tl_node *)((uintptr_t)x | (d != NULL));
+			*tag = (struct tl_node *)((uintptr_t)xcur |
+						  (d != NULL));
 			return t;
 		}
 	}
@@ -704,9 +712,10 @@ void tl__release(struct tl_slot *s, const struct tl_node *head,
 /*
  * Unlink the slots in @head whose local was unregistered, freeing the
  * library's own.
- * Called before a first set allocates, so that a task (a thread's root
- * context above all) that outlives many locals does not keep their slots
- * until its exit, nor walk them on every miss.
+ * Called before a first set that goes the general way (slot_add())
+ * allocates, so that a task (a thread's root context above all) that
+ * outlives many locals does not keep their slots until its exit, nor walk
+ * them on every miss.
  */
 void tl__reap_dead(struct tl_node *head);
 

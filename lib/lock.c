@@ -15,8 +15,6 @@
 static struct tl_lock lock_hook;
 #if TL_THREADS
 bool tl__lock_hooked;
-#endif
-#if TL_THREADS
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 #endif
 

@@ -198,7 +198,8 @@ TL__HOT void tl__set_write(struct tl__centry *e, struct tl_node *tag,
  * the fill in the slot first (before the entries exist, so that a release
  * in another thread that sees no count has none to miss), once for both
  * entries (tl__cache_forget() clears both); a slot linked as cached
- * (tl__slot_link()) is counted.
+ * (tl__slot_link()) is counted, and is written without a search (see
+ * tl__cache_put(), the one caller with @count false).
  */
 TL__HOT void tl__cache_write(const struct tl_local *l,
 			     const struct tl__place *p, struct tl_slot *s,
@@ -246,11 +247,12 @@ TL__HOT void tl__cache_fill(const struct tl_local *l,
 
 /*
  * tl__cache_fill() for a slot just linked (tl__slot_link(), @cached), the
- * first of its local in its task: no entry of the task and the local's key
- * is cached anywhere, since every release of the local's earlier slots in
- * the task left none valid (the entry cleared, or a new key), and a "no
- * value" entry gave the local a new key at the link.  So the set is not
- * searched for one (with threads; firmware keeps one write, for size).
+ * only slot of its local in its task (any earlier one just released, as
+ * tl_bind() does): no entry of the task and the local's key is cached
+ * anywhere, since every release of the local's slots in the task left none
+ * valid (the entry cleared, or a new key), and a cached "no value" gave
+ * the local a new key at the link.  So the set is not searched for one
+ * (with threads; firmware keeps one way of writing, for size).
  */
 TL__HOT void tl__cache_put(const struct tl_local *l,
 			   const struct tl__place *p, struct tl_slot *s)

@@ -297,11 +297,6 @@ bool tl__rec_list_slow(void)
 	return r != NULL;
 }
 
-/* Put this thread on the list; false if it cannot be (no key, no record). */
-static inline bool rec_list(void)
-{
-	return TL__LIKELY(tl__self.rec != NULL) || tl__rec_list_slow();
-}
 
 /*
  * Give every kept slot of @r back to the allocator.  Call with the lock
@@ -452,7 +447,7 @@ static bool cache_push(struct tl_slot *s)
 {
 	struct tl__rec *r;
 
-	if (!rec_list())
+	if (!tl__rec_list())
 		return false;
 	r = tl__self.rec;
 	if (r->n == TL__KEPT_MAX)

@@ -29,7 +29,10 @@ TL__HOT bool tl__after_tail(const struct tl_node *head, uint32_t index)
 	       tl__slot_index(tl__slot_of(head->prev)) < index;
 }
 
-/* The live slot of registration (@gen, @index) in @head, or NULL. */
+/*
+ * The live slot of registration (@gen, @index) in @head, or NULL: none if
+ * the tail says every slot has a smaller index (a first value mostly).
+ */
 TL__HOT struct tl_slot *tl__find(struct tl_node *head, uint32_t gen,
 				 uint32_t index)
 {
@@ -53,7 +56,9 @@ TL__HOT struct tl_slot *tl__find(struct tl_node *head, uint32_t gen,
  * Where a new slot of @index goes in @head: before the first slot of an
  * index as large, so that a value set again by its own destructor (or one
  * of a smaller index) waits for the next exit round, and one of a larger
- * index has its turn in this one.  From the tail, for the order above.
+ * index has its turn in this one.  Walked from the tail: values mostly
+ * come in their locals' registration order (tl__after_tail()), so that
+ * the place is the end.
  */
 TL__HOT struct tl_node *tl__slot_place(struct tl_node *head, uint32_t index)
 {
@@ -66,11 +71,9 @@ TL__HOT struct tl_node *tl__slot_place(struct tl_node *head, uint32_t index)
 }
 
 /*
- * Stamp @s with @l's registration (tl__slot_stamp()), and link it into
- * @head at its place in index order (tl__slot_link()).  @cached: the
- * caller caches it next, with tl__cache_put(): counted as filled once from
- * the start (before another thread can see it, so that no atomic is
- * needed).
+ * Stamp @s with @l's registration.  @cached: the caller caches it next,
+ * with tl__cache_put(): counted as filled once from the start (before
+ * another thread can see it, so that no atomic is needed).
  */
 TL__HOT void tl__slot_stamp(struct tl_slot *s, const struct tl_local *l,
 			    bool cached)
@@ -94,6 +97,10 @@ TL__HOT bool tl__slot_link_plain(const struct tl_local *l)
 	       !TL__LOAD(&l->tl__neg, RELAXED);
 }
 
+/*
+ * tl__slot_stamp(), then link @s into @head at its place in index order,
+ * recording @l's first use and voiding its "no value" entries.
+ */
 TL__HOT void tl__slot_link(struct tl_slot *s, struct tl_local *l,
 			   struct tl_node *head, bool cached)
 {

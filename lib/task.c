@@ -489,10 +489,26 @@ static bool exit_begin(struct tl__exiting *x)
 }
 
 /*
+ * Whether an exit may wait to begin until code not the library's runs in
+ * it (exit_enter()): with threads, when no other exit runs on the thread
+ * and the lock is the built-in one (a lock of the caller's is their code:
+ * one may yield to a coroutine that exits the task too).  Without threads
+ * the list is every RTOS task's: never.
+ */
+static bool exit_may_wait(void)
+{
+#if TL_THREADS
+	return !tl__exits && !tl__lock_hooked;
+#else
+	return false;
+#endif
+}
+
+/*
  * Before the first code not the library's runs in exit @x (a destructor,
- * an allocator hook): begin it if it has not begun.  Only an exit begun
- * with no other running on its thread and the built-in lock waits for
- * this (task_exit()), so nothing ran on the thread since, and it begins.
+ * an allocator hook): begin it if it has not begun.  Only one that may
+ * wait (exit_may_wait()) has not, and nothing but the library ran on the
+ * thread since, so it begins.
  */
 static void exit_enter(struct tl__exiting *x)
 {
@@ -514,13 +530,14 @@ static void exit_end(struct tl__exiting *x)
 }
 
 /*
- * One value's turn in an exit round of @task: unlink its slot (the local reads no
- * value from here on; every other value stays visible), run the destructor
- * with the value as it is now, and return where the round goes on.  The
- * slot is released before the destructor runs, so that the destructor may
- * free the object a bound slot is embedded in; since the destructor may
- * add and remove values, @mark holds the slot's place meanwhile, and the
- * round's window @w is closed (the destructor is the caller's code).  A
+ * One value's turn in an exit round of @task: unlink its slot (the local
+ * reads no value from here on; every other value stays visible), run the
+ * destructor with the value as it is now, and return where the round goes
+ * on.  The slot is released before the destructor runs, so that the
+ * destructor may free the object a bound slot is embedded in; since the
+ * destructor may add and remove values, @mark holds the slot's place
+ * meanwhile, and the round's window @w is closed (the destructor is the
+ * caller's code; exit @x begins before it, exit_enter()).  A
  * value with no destructor to run (NULL, none, an unregistered local's, a
  * scope's, or @drop: the round after the last) needs no mark.  A slot of
  * the caller's (tl_bind(), a scope) is the caller's again at once: a later
@@ -598,7 +615,7 @@ static void destroy_round(struct tl_node *task, struct tl__exiting *x,
 	while (done) {
 		s = done;
 		done = s->value;
-		tl__slot_free(s);	/* the library's own: nothing else to do */
+		tl__slot_free(s);	/* the library's own: nothing more */
 	}
 }
 
@@ -610,13 +627,10 @@ static void destroy_round(struct tl_node *task, struct tl__exiting *x,
  * one of its destructors, or in another RTOS task) does nothing: the
  * rounds take care; then false.
  *
- * With threads, an exit begun with no other running on the thread begins
- * only before the first destructor (exit_enter()): until then nobody can
- * see which task is current, and a task whose values need none (the
- * short-lived task of a server) is not made current and back.  Not with a
- * lock of the caller's (tl_lock_set()), whose calls are their code (one
- * may yield to a coroutine that exits the task too).  Without threads the
- * list is every RTOS task's, and exits begin at once.
+ * An exit that may wait (exit_may_wait()) begins only before its first
+ * destructor or allocator hook (exit_enter()): until then nobody can see
+ * which task is current, and a task whose values need neither (the
+ * short-lived task of a server) is not made current and back.
  */
 static bool task_exit(struct tl_node *task, struct tl_node *cur)
 {
@@ -628,7 +642,7 @@ static bool task_exit(struct tl_node *task, struct tl_node *cur)
 	x.task = task;
 	x.cur = cur;
 	x.begun = false;
-	if ((!TL_THREADS || tl__exits || tl__lock_hooked) && !exit_begin(&x))
+	if (!exit_may_wait() && !exit_begin(&x))
 		return false;
 	/* Rounds while destructors set values again; the last one's, dropped. */
 	for (round = 0; !tl_node_empty(task); round++)

@@ -917,21 +917,23 @@ static void first_values_in_order(const int *perm, int shape)
 {
 	struct tl_node t, other = TL_NODE_INIT(other);
 	struct tl_local gone = TL_LOCAL(.name = "access.gone");
-	int i;
+	int i, n;
 
 	if (shape == 2)
 		memset(&t, 0, sizeof(t));	/* a zero-filled node */
 	else
 		tl_task_init(&t);
-	if (shape == 3) {	/* a slot of an unregistered local is left */
+	if (shape == 3) {	/* t keeps a slot of a local unregistered */
 		CU_ASSERT_EQUAL_FATAL(tl_local_register(&gone), 0);
-		tl_switch(&other);
+		tl_switch(&t);
 		CU_ASSERT_EQUAL(tl_set(&gone, &gone), 0);
 		CU_ASSERT_EQUAL(tl_local_unregister(&gone), 0);
 	}
 	tl_switch(&t);
-	if (shape == 1)		/* "no value" cached for one of them */
+	if (shape == 1) {	/* "no value" cached for one of them */
 		CU_ASSERT_PTR_NULL(tl_get(&order_loc[perm[0]]));
+		CU_ASSERT_PTR_NULL(tl_get(&order_loc[perm[0]]));
+	}
 	for (i = 0; i < 4; i++) {
 		void *v = (void *)(uintptr_t)(perm[i] + 1);
 
@@ -941,10 +943,15 @@ static void first_values_in_order(const int *perm, int shape)
 	for (i = 0; i < 4; i++)
 		CU_ASSERT_PTR_EQUAL(tl_get(&order_loc[i]),
 				    (void *)(uintptr_t)(i + 1));
+	/* Four slots: the dead one (shape 3) went at the first value. */
+	n = 0;
+	for (struct tl_node *s = t.next; s != &t; s = s->next)
+		n++;
+	CU_ASSERT_EQUAL(n, 4);
 	tl_switch(&other);
 	for (i = 0; i < 4 && shape == 1; i++)
 		CU_ASSERT_PTR_NULL(tl_get(&order_loc[i]));
-	CU_ASSERT_EQUAL(tl_node_empty(&other), shape != 3);
+	CU_ASSERT_TRUE(tl_node_empty(&other));
 	order_n = 0;
 	tl_switch(NULL);
 	tl_task_exit(&t);
@@ -1000,12 +1007,16 @@ static void test_dead_values_do_not_pile_up(void)
 {
 	static struct tl_local plugin[50], filler[50];
 	struct tl_node t, other;
+	uint32_t last = 0;
 	int i, n;
 
 	tl_task_init(&t);
 	for (i = 0; i < 50; i++) {
 		plugin[i] = (struct tl_local)TL_LOCAL(.name = NULL);
 		CU_ASSERT_EQUAL_FATAL(tl_local_register(&plugin[i]), 0);
+		/* Private: each at a larger index, so it goes last in t. */
+		CU_ASSERT(plugin[i].tl__index > last);
+		last = plugin[i].tl__index;
 		/* Used once elsewhere first: no first use to record in t. */
 		tl_task_init(&other);
 		tl_switch(&other);
@@ -1063,7 +1074,7 @@ static void test_read_before_the_first_value(void)
 	tl_switch(NULL);
 	tl_task_exit(&warm);
 
-	key = read_first.tl__key;	/* private: whether entries were voided */
+	key = read_first.tl__key;	/* private: were entries voided? */
 	tl_switch(&t);
 	CU_ASSERT_PTR_NULL(tl_get(&read_first));
 	CU_ASSERT_EQUAL(tl_set(&read_first, &v), 0);

@@ -412,7 +412,9 @@ static void context_dtor(void *v)
 		ctx_seen[i] = tl_get(&loc[i]);
 	/* Set again: no destructor, gone in the next round. */
 	CU_ASSERT_EQUAL(tl_set(&loc[0], (void *)0x50), 0);
-	tl_task_exit(&ctx_t);
+	tl_task_exit(&ctx_t);	/* being exited: nothing happens */
+	CU_ASSERT_PTR_EQUAL(tl_get(&loc[0]), (void *)0x50);
+	CU_ASSERT_PTR_EQUAL(tl_get(&loc[3]), (void *)0x53);
 }
 
 static void test_exit_context_before_the_first_destructor(void)
@@ -541,6 +543,7 @@ static void test_exit_context_for_the_lock(void)
 	static const struct tl_lock hook = { hooked_lock, hooked_unlock, NULL };
 
 	locals_setup(NULL);
+	/* After other calls (the doc says before): no lock is held. */
 	CU_ASSERT_EQUAL_FATAL(tl_lock_set(&hook), 0);
 	tl_task_init(&hooked_t);
 	tl_task_init(&hooked_u);

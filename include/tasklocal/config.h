@@ -80,7 +80,7 @@
 
 /*
  * Off by default: it costs every first value and its release (task churn
- * 870 -> 1017 instructions), and with more tasks cycled than it has
+ * 643 -> 771 instructions), and with more tasks cycled than it has
  * entries it misses too (124 -> 157 per switch and lookup at 100 tasks).
  * It pays for schedulers cycling over 3 to about 30 tasks and for tasks
  * with many values (16 tasks of 64 values: 673 -> 86).  32 entries keep

@@ -19,7 +19,7 @@
  *   tl_key_delete      O(1)                          never         registry
  *
  *   (1) only on the first non-NULL value of the key in a task, as tl_set():
- *   the task's slots of deleted keys are reaped if any were left with
+ *   the task's slots of deleted keys may be reaped if any were left with
  *   values, and a slot is taken (the lock only to reach the pool or the
  *   allocator).
  *
@@ -202,7 +202,8 @@ int tl_key_create(tl_key_t *key, void (*destructor)(void *));
  * May be called while tasks hold values for @key: no destructor runs, and
  * from now on no task sees those values, not even through a new key that
  * reuses @key's position.  Each task gives their memory back at its exit,
- * or sooner, when it next sets a first value of any key or local.
+ * or sooner, at a later first value of any key or local in it (not
+ * necessarily the next).
  * Afterwards @key is answered as not valid by every call.
  *
  * Example::
