@@ -272,53 +272,73 @@ TL__HOT void tl__cache_mark_none(struct tl_local *l)
 }
 
 /*
- * Whether this is the first "no value" of @l found for place @p, on this
- * thread (with threads, for a local with the default discriminator): then
- * only a mark of it goes in the set, an entry tagged task | 2, which no
- * probe matches; the second finds the mark, and "no value" is cached.  So
- * a local read once before its first value in a task (if (!tl_get(&l))
- * tl_set(&l, ...)) leaves no entry to void, and that first value needs no
- * new key of the local (which would void its entries in every thread).
- * A mark that outlives its task only makes a later first look cache.
+ * Cache "no value" of @l for place @p, found by a walk.  With threads, for
+ * a local with the default discriminator, the first time on this thread
+ * only a mark of it is written, an entry tagged task | 2, which no probe
+ * matches (in the set, and in the second level, where it outlives a
+ * cycle of more tasks than the set has ways); the second look finds the
+ * mark, which becomes the "no value" entry in its place.  So a local read
+ * once before its first value in a task (if (!tl_get(&l)) tl_set(&l, ...))
+ * leaves no entry to void, and that first value needs no new key of the
+ * local (which would void its entries in every thread).  A mark that
+ * outlives its task only makes a later first look cache.
  */
-TL__HOT bool tl__none_first(const struct tl_local *l,
-			    const struct tl__place *p)
+TL__HOT void tl__cache_none(struct tl_local *l, const struct tl__place *p)
 {
 #if TL_CACHE_SIZE && TL_THREADS
-	struct tl__centry *e = tl__set_of(l);
+	struct tl__centry *e = tl__set_of(l), *m = NULL;
 	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
 	struct tl_node *mark = (struct tl_node *)((uintptr_t)p->tag | 2);
+	bool marked = false;
 
-	if (((uintptr_t)p->tag & 1) || (char *)e == (char *)tl__thread.cache ||
-	    tl__entry_is(&e[0], mark, key) || tl__entry_is(&e[1], mark, key))
-		return false;
-	tl__set_write(e, mark, key, &tl__none, true);
-	return true;
-#else
-	(void)l;
-	(void)p;
-	return false;
+	if (((uintptr_t)p->tag & 1) || (char *)e == (char *)tl__thread.cache)
+		goto cache;
+	if (tl__entry_is(&e[0], mark, key))
+		m = &e[0];
+	else if (tl__entry_is(&e[1], mark, key))
+		m = &e[1];
+	marked = m != NULL;
+#if TL_L2_SIZE
+	marked |= tl__entry_is(p->l2, mark, key);
 #endif
+	if (!marked) {
+		tl__set_write(e, mark, key, &tl__none, true);
+#if TL_L2_SIZE
+		p->l2->task = mark;
+		p->l2->key = key;
+		p->l2->slot = &tl__none;
+#endif
+		return;
+	}
+	if (m) {
+		tl__cache_mark_none(l);
+		m->task = p->tag;	/* the mark's way: nothing else goes */
+#if TL_L2_SIZE
+		p->l2->task = p->tag;
+		p->l2->key = key;
+		p->l2->slot = &tl__none;
+#endif
+		return;
+	}
+cache:
+#endif
+	tl__cache_mark_none(l);
+	tl__cache_fill(l, p, &tl__none);
 }
 
 /*
  * The walk behind tl__lookup(): it caches what it finds, or "no value"
- * when @none says so (lookups; not a first value, about to be added) and
- * it is not the first (tl__none_first()).
+ * when @none says so (lookups; not a first value, about to be added).
  */
 TL__HOT struct tl_slot *tl__lookup_walk(struct tl_local *l,
 					const struct tl__place *p, bool none)
 {
 	struct tl_slot *s = tl__find(p->head, l->tl__gen, l->tl__index);
 
-	if (!s && none && TL_CACHE_SIZE > 0) {
-		if (tl__none_first(l, p))
-			return NULL;
-		tl__cache_mark_none(l);
-		tl__cache_fill(l, p, &tl__none);
-	} else if (s) {
+	if (!s && none && TL_CACHE_SIZE > 0)
+		tl__cache_none(l, p);
+	else if (s)
 		tl__cache_fill(l, p, s);
-	}
 	return s;
 }
 
