@@ -420,7 +420,7 @@ extern TL__THREAD_LOCAL struct tl__self {
 /* mem.c: put this thread on the list; false if it cannot be. */
 bool tl__rec_list_slow(void);
 
-/* This thread listed (tl__rec_list_slow() the first time): whether it is. */
+/* Whether this thread is listed, listing it the first time it is not. */
 static inline bool tl__rec_list(void)
 {
 	return TL__LIKELY(tl__self.rec != NULL) || tl__rec_list_slow();
