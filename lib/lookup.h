@@ -81,6 +81,28 @@ TL__HOT bool tl__entry_is(const struct tl__centry *e,
 	return e->task == tag && e->key == key;
 }
 
+TL__HOT void tl__entry_write(struct tl__centry *e, struct tl_node *tag,
+			     uint64_t key, struct tl_slot *s)
+{
+	e->task = tag;
+	e->key = key;
+	e->slot = s;
+}
+
+/* The second-level entry of place @p, if there is a second level. */
+TL__HOT void tl__l2_write(const struct tl__place *p, struct tl_node *tag,
+			  uint64_t key, struct tl_slot *s)
+{
+#if TL_L2_SIZE
+	tl__entry_write(p->l2, tag, key, s);
+#else
+	(void)p;
+	(void)tag;
+	(void)key;
+	(void)s;
+#endif
+}
+
 /*
  * The slot cached for @tag (a task, bit 0 set for a discriminator's) and
  * @l (tl__none: no value), or NULL.  Read inside the probe: without
@@ -185,9 +207,7 @@ TL__HOT void tl__set_write(struct tl__centry *e, struct tl_node *tag,
 	}
 	if (fresh || !tl__entry_is(&e[0], tag, key))
 		e[1] = e[0];
-	e[0].task = tag;
-	e[0].key = key;
-	e[0].slot = s;
+	tl__entry_write(&e[0], tag, key, s);
 }
 #endif
 
@@ -224,11 +244,7 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 	if (!TL_THREADS)
 		tl__lock();
 	tl__set_write(e, p->tag, key, s, TL_THREADS && !count);
-#if TL_L2_SIZE
-	p->l2->task = p->tag;
-	p->l2->key = key;
-	p->l2->slot = s;
-#endif
+	tl__l2_write(p, p->tag, key, s);
 	if (!TL_THREADS)
 		tl__unlock();
 #else
@@ -303,21 +319,13 @@ TL__HOT void tl__cache_none(struct tl_local *l, const struct tl__place *p)
 #endif
 	if (!marked) {
 		tl__set_write(e, mark, key, &tl__none, true);
-#if TL_L2_SIZE
-		p->l2->task = mark;
-		p->l2->key = key;
-		p->l2->slot = &tl__none;
-#endif
+		tl__l2_write(p, mark, key, &tl__none);
 		return;
 	}
 	if (m) {
 		tl__cache_mark_none(l);
 		m->task = p->tag;	/* the mark's way: nothing else goes */
-#if TL_L2_SIZE
-		p->l2->task = p->tag;
-		p->l2->key = key;
-		p->l2->slot = &tl__none;
-#endif
+		tl__l2_write(p, p->tag, key, &tl__none);
 		return;
 	}
 cache:
