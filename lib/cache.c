@@ -77,10 +77,19 @@ static uint64_t tag_new(void)
  * Without the lock, so that scopes and first values change keys without
  * it, except where the target has no 64-bit atomics: there the caller
  * holds the lock (tl__invalidate() takes it).
+ *
+ * No "no value" entry of @l is valid then either, so its first values
+ * need no new key again until one is cached (tl__cache_mark_none()): a
+ * local read twice before one first value does not make every later first
+ * value void its entries everywhere.  The flag is cleared before the new
+ * key is published (release), and a thread that caches "no value" reads
+ * the key (acquire) before it sets the flag: if it read the new key, its
+ * flag lands after this clear; if the old one, its entry is void anyway.
  */
 void tl__rekey(struct tl_local *l)
 {
-	TL__STORE(&l->tl__key, tag_new(), RELAXED);
+	TL__STORE(&l->tl__neg, 0, RELAXED);
+	TL__STORE(&l->tl__key, tag_new(), RELEASE);
 }
 
 void tl__invalidate(struct tl_local *l)

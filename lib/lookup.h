@@ -227,7 +227,7 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 {
 #if TL_CACHE_SIZE
 	struct tl__centry *e = tl__set_of(l);
-	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+	uint64_t key = TL__LOAD(&l->tl__key, ACQUIRE);	/* see tl__rekey() */
 
 	/*
 	 * The callers hold a registered local (nobody may unregister it
@@ -277,9 +277,9 @@ TL__HOT void tl__cache_put(const struct tl_local *l,
 }
 
 /*
- * Before "no value" is cached for @l: from then on its first values change
- * its key, since an entry of another thread may say "no value" for a task
- * that moves there.
+ * After "no value" is cached for @l (with the key read before): until its
+ * key changes, its first values change it, since an entry of another
+ * thread may say "no value" for a task that moves there.
  */
 TL__HOT void tl__cache_mark_none(struct tl_local *l)
 {
@@ -303,7 +303,7 @@ TL__HOT void tl__cache_none(struct tl_local *l, const struct tl__place *p)
 {
 #if TL_CACHE_SIZE && TL_THREADS
 	struct tl__centry *e = tl__set_of(l), *m = NULL;
-	uint64_t key = TL__LOAD(&l->tl__key, RELAXED);
+	uint64_t key = TL__LOAD(&l->tl__key, ACQUIRE);	/* see tl__rekey() */
 	struct tl_node *mark = (struct tl_node *)((uintptr_t)p->tag | 2);
 	bool marked = false;
 
@@ -330,8 +330,8 @@ TL__HOT void tl__cache_none(struct tl_local *l, const struct tl__place *p)
 	}
 cache:
 #endif
-	tl__cache_mark_none(l);
 	tl__cache_fill(l, p, &tl__none);
+	tl__cache_mark_none(l);
 }
 
 /*

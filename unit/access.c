@@ -1044,9 +1044,10 @@ static void test_dead_values_do_not_pile_up(void)
  * A local read before its first value in a task: once (the usual
  * if (!tl_get(&l)) tl_set(&l, ...)), nothing is cached for it, and the
  * first value needs no new key of the local (its entries in other threads
- * stay); twice, "no value" is cached and the first value voids it.  Either
- * way every lookup is right, also when the task moved to another thread
- * between its reads and its first value.
+ * stay); twice, "no value" is cached and the first value voids it, once:
+ * the new key voids every "no value" of the local, so the next first
+ * values need none.  Either way every lookup is right, also when the task
+ * moved to another thread between its reads and its first value.
  */
 static struct tl_local read_first = TL_LOCAL(.name = "access.read_first");
 static struct tl_node rf_task;
@@ -1093,6 +1094,43 @@ static void test_read_before_the_first_value(void)
 	CU_ASSERT_NOT_EQUAL(read_first.tl__key, key);
 	tl_switch(NULL);
 	tl_task_exit(&t);
+
+	/* That new key voided every "no value": later first values keep it. */
+	key = read_first.tl__key;
+	tl_task_init(&t);
+	tl_switch(&t);
+	CU_ASSERT_EQUAL(tl_set(&read_first, &v), 0);
+	CU_ASSERT_EQUAL(read_first.tl__key, key);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+
+	/*
+	 * "No value" cached here for rf_task; another task's first value
+	 * gives a new key; rf_task's first value on another thread then needs
+	 * none, and here its value is found, not the old "no value".
+	 */
+	tl_task_init(&rf_task);
+	tl_switch(&rf_task);
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	tl_task_init(&t);
+	tl_switch(&t);
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	CU_ASSERT_PTR_NULL(tl_get(&read_first));
+	key = read_first.tl__key;
+	CU_ASSERT_EQUAL(tl_set(&read_first, &v), 0);
+	CU_ASSERT_NOT_EQUAL(read_first.tl__key, key);
+	key = read_first.tl__key;
+	tl_switch(NULL);
+	unit_threads(1, rf_set_elsewhere, NULL);
+	CU_ASSERT_EQUAL(read_first.tl__key, key);
+	tl_switch(&rf_task);
+	CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &rf_mine);
+	tl_switch(&t);
+	CU_ASSERT_PTR_EQUAL(tl_get(&read_first), &v);
+	tl_switch(NULL);
+	tl_task_exit(&t);
+	tl_task_exit(&rf_task);
 
 	/* Read here once or twice, first value in another thread, read here. */
 	for (reads = 1; reads <= 2; reads++) {
