@@ -6,7 +6,11 @@
  * values left (on the stack, whose memory is soon another frame's), and a
  * local on the heap that one thread unregisters and frees while the
  * others' tasks that hold its values exit, and one task every thread
- * reads at once through a discriminator.  Run by `make check-tsan`
+ * reads at once through a discriminator, and tasks that wander from
+ * thread to thread, reading a local before they set it (so that "no
+ * value" is cached for them on one thread and their first value comes on
+ * another, while other threads' first values give the local new keys).
+ * Run by `make check-tsan`
  * under ThreadSanitizer: no data race, and no task ever sees another's
  * value.
  */
@@ -57,6 +61,63 @@ static void count(void *v)
 }
 
 /*
+ * The wanderers: tasks any thread may take from the pool (under its
+ * mutex, as a scheduler hands a task over), with whether each has its
+ * value of the lazy local.
+ */
+#define WANDERERS	THREADS
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wanderer {
+	struct tl_node task;
+	bool busy, set;
+} pool[WANDERERS];
+static struct tl_local lazy = TL_LOCAL(.name = "lazy");
+
+/* "No value" twice (cached then), or the task's own value twice. */
+static void lazy_check(const struct tl_node *task, bool set)
+{
+	void *v = tl_get(&lazy);
+
+	wrong += v != tl_get(&lazy) || v != (set ? task : NULL);
+}
+
+/*
+ * One visit of a free wanderer, the first from @r on (@r is then the one
+ * visited): read its value, set it (@what % 3 == 1), or end the task
+ * (@what % 11 == 2; its next visit finds no value).
+ */
+static void wander(unsigned *r, unsigned what)
+{
+	struct wanderer *w = NULL;
+	int i;
+
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < WANDERERS && !w; i++)
+		if (!pool[(*r + i) % WANDERERS].busy)
+			w = &pool[(*r + i) % WANDERERS];
+	if (w)
+		w->busy = true;
+	pthread_mutex_unlock(&pool_lock);
+	if (!w)
+		return;
+	*r = (unsigned)(w - pool);
+	tl_switch(&w->task);
+	lazy_check(&w->task, w->set);
+	if (what % 3 == 1 && !w->set) {
+		w->set = tl_set(&lazy, &w->task) == 0;
+		lazy_check(&w->task, w->set);
+	}
+	tl_switch(NULL);
+	if (what % 11 == 2 && w->set) {
+		tl_task_exit(&w->task);
+		w->set = false;
+	}
+	pthread_mutex_lock(&pool_lock);
+	w->busy = false;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/*
  * The heap local: used under the read lock (nobody may use a local while
  * it is unregistered), replaced under the write lock, and the old one
  * unregistered and freed with values of it still in tasks being exited.
@@ -102,6 +163,9 @@ static void fill(struct tl_node *tasks, int round)
 		tl_switch(&tasks[t]);
 		for (i = 0; i < LOCALS; i++)
 			tl_set(&shared[i], &tasks[t]);
+		lazy_check(&tasks[t], false);
+		if (t % 2 && tl_set(&lazy, &tasks[t]) == 0)
+			lazy_check(&tasks[t], true);
 		tl_setspecific(keys[(round + t) % KEYS], &tasks[t]);
 		heap_set(&tasks[t]);
 	}
@@ -164,16 +228,24 @@ static void view(const int *id)
 static void *worker(void *id)
 {
 	struct tl_node tasks[TASKS];
+	unsigned last = 0;
 	int round, t;
 
 	view(id);
 	for (round = 0; round < ROUNDS; round++) {
+		/*
+		 * The wanderer visited last, back here with nothing else read
+		 * of the lazy local between: another thread may have set it.
+		 */
+		wander(&last, 0);
 		fill(tasks, round);
 		check(tasks, round, id);
 		tl_switch(NULL);
 		for (t = 0; t < TASKS; t++)
 			tl_task_exit(&tasks[t]);
 		churn_registry();
+		last = (unsigned)(round * 7 + *(const int *)id);
+		wander(&last, last);
 		if (round % 8 == 0)
 			heap_renew(false);
 	}
@@ -192,6 +264,8 @@ int main(void)
 	for (i = 0; i < LOCALS; i++)
 		if (tl_set(&viewed[i], &viewed[i]))
 			return 1;
+	for (i = 0; i < WANDERERS; i++)
+		tl_task_init(&pool[i].task);
 	for (i = 0; i < THREADS; i++) {
 		ids[i] = i;
 		if (pthread_create(&th[i], NULL, worker, &ids[i]))
@@ -200,6 +274,8 @@ int main(void)
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
 	heap_renew(true);
+	for (i = 0; i < WANDERERS; i++)
+		tl_task_exit(&pool[i].task);
 	tl_task_exit(&common);
 	printf("stress: %d threads x %d rounds, %ld wrong values, %ld destructor calls\n",
 	       THREADS, ROUNDS, (long)wrong, (long)destroyed);
