@@ -240,11 +240,12 @@ struct tl_local {
  *
  * Context: before the task is first made current.  No registration, no
  * allocation: a task is just this list head.  A zero-filled struct tl_node
- * is an empty task as well.
+ * is an empty task as well.  @task NULL: nothing happens.
  */
 static inline void tl_task_init(struct tl_node *task)
 {
-	tl_node_init(task);
+	if (task)
+		tl_node_init(task);
 }
 
 /**

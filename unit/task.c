@@ -117,7 +117,8 @@ static void test_exit_twice_and_reuse(void)
 	struct tl_node zeroed;
 
 	plain_calls = 0;
-	tl_task_exit(NULL);			/* nothing to do, no crash */
+	tl_task_init(NULL);			/* nothing to do, no crash */
+	tl_task_exit(NULL);
 	tl_switch(&t);
 	tl_set(&l, "first life");
 	tl_switch(NULL);
