@@ -16,8 +16,20 @@
 #   make check-model     random operations on three threads against a model
 #   make check-examples  every C block of the README and example of the headers
 #                        compiles
+#   make check-plugin    the static library inside a dlopen()ed plugin
+#   make check-ports     the GNU Pth, PCL and libuv ports' tests
+#                        (check-ports-valgrind: under valgrind)
+#   make check-rtos      FreeRTOS (simulator, Cortex-M3 under QEMU) and Zephyr
+#                        tests; FREERTOS_KERNEL=path (check-freertos alone)
+#   make cross           the Cortex-M3 archive; check-cross its tests under
+#                        QEMU, size-report the core's .text against 4 KiB
+#   make bench           every DESIGN.md target, exit 1 on a miss (slow);
+#                        bench-summary (short), bench-smoke (heap calls
+#                        only, CI), bench-plot (scaling)
 #   make install         headers, libraries, man pages, tasklocal.pc under
 #                        $(DESTDIR)$(PREFIX); make uninstall removes them
+#   make deps            the Debian packages the tests need (as root:
+#                        installed; every target does this, NO_DEPS=1 not)
 #   make clean           every build product (of this O=)
 #   make help            this list
 #
@@ -34,11 +46,17 @@ VERSION   := $(shell sed -n 's/^\#define TL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0
 		include/tasklocal/version.h | paste -sd.)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
+# The tools of CROSS_COMPILE, unless the command line or the environment
+# names others (CC=clang make).
 CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
 CC      := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
 AR      := $(CROSS_COMPILE)ar
-NM      := $(CROSS_COMPILE)nm
-SIZE    := $(CROSS_COMPILE)size
+endif
+NM      ?= $(CROSS_COMPILE)nm
+SIZE    ?= $(CROSS_COMPILE)size
 
 PREFIX     ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
@@ -101,17 +119,20 @@ all: lib-deps
 	+$(Q)$(MAKE) --no-print-directory $(STATIC) \
 		$(if $(CROSS_COMPILE),,$(SHARED) $(PC_FILE))
 
-# Missing Debian packages: installed when root, otherwise the apt-get line.
+# Missing Debian packages: installed when root (unless NO_DEPS=1),
+# otherwise the apt-get line.  The headers are looked for with this
+# build's compiler and CPPFLAGS.
+DEPS = DEPS_CC='$(CC)' DEPS_CPPFLAGS='$(CPPFLAGS)' \
+	DEPS_UTHASH_H='$(if $(CROSS_COMPILE),$(UTHASH_H))' tools/deps.sh
 deps:
-	$(Q)tools/deps.sh
+	$(Q)$(DEPS)
 
 # The library alone needs uthash (the host's header, for a cross build too).
 lib-deps:
-	$(Q)tools/deps.sh --lib
+	$(Q)$(DEPS) --lib
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "  (more in tools/*.mk: bench, firmware, ports, rtos, plugin)"
 
 # ------------------------------------------------------------------ library
 
@@ -146,7 +167,7 @@ PC_TEXT = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	'Description: task-local storage for C schedulers' \
 	'Version: $(VERSION)' 'Libs: -L$${libdir} -ltasklocal' \
 	'Libs.private: $(LDLIBS_THREADS)' \
-	'Cflags: -I$${includedir} $(CONFIG)'
+	'Cflags: -I$${includedir}$(if $(strip $(CONFIG)), $(strip $(CONFIG)))'
 
 $(PC_FILE): FORCE
 	$(quiet) GEN $@
@@ -169,7 +190,7 @@ $(TOOLS_OUT)/demo: $(TOOLS_OUT)/demo.o $(TOOLS_OUT)/sched.o $(STATIC)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_THREADS)
 
-demo: deps
+demo: lib-deps
 	$(Q)$(MAKE) --no-print-directory $(TOOLS_OUT)/demo
 	$(Q)$(TOOLS_OUT)/demo
 	$(Q)$(MAKE) --no-print-directory bench-summary
@@ -272,7 +293,7 @@ $(TOOLS_OUT)/stress-tsan: $(addprefix $(OUT),tools/stress.tsan.o $(LIB_SRCS:.c=.
 
 # clang's sanitizer runtimes are only recommended by its Debian package.
 check-tsan: deps
-	$(Q)tools/deps.sh clang libclang-rt-dev
+	$(Q)$(DEPS) clang libclang-rt-dev
 	$(Q)$(MAKE) --no-print-directory $(TOOLS_OUT)/stress-tsan
 	$(Q)TSAN_OPTIONS=halt_on_error=1 $(TOOLS_OUT)/stress-tsan
 
@@ -287,6 +308,7 @@ VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	    --child-silent-after-fork=yes --fair-sched=yes
 
 check-valgrind: deps
+	$(Q)$(DEPS) valgrind
 	$(Q)$(MAKE) --no-print-directory $(UNIT_RUNS)
 	$(Q)$(VALGRIND) $(UNIT_OUT)/run
 	$(Q)$(VALGRIND) $(UNIT_OUT)/run-debug
@@ -315,32 +337,39 @@ install: all man
 	$(Q)install -m 644 $(wildcard include/tasklocal/*.h) \
 		$(DESTDIR)$(INCLUDEDIR)/tasklocal/
 	$(Q)install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+ifeq ($(CROSS_COMPILE),)
 	$(Q)install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	$(Q)ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libtasklocal.so
+endif
 	$(Q)$(PC_TEXT) > $(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 
-uninstall:
+# Exactly what install put there: the man pages by the names made for them.
+uninstall: man
 	$(Q)rm -f $(DESTDIR)$(INCLUDEDIR)/tasklocal.h \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/tasklocal/,$(notdir $(wildcard include/tasklocal/*.h))) \
 		$(DESTDIR)$(LIBDIR)/libtasklocal.a \
 		$(DESTDIR)$(LIBDIR)/libtasklocal.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc \
-		$(DESTDIR)$(MANDIR)/man7/tasklocal.7 \
-		$(DESTDIR)$(MANDIR)/man3/tl_*.3
+		$(DESTDIR)$(MANDIR)/man7/tasklocal.7
+	$(Q)for page in $(MAN_OUT)/man3/*.3; do \
+		rm -f "$(DESTDIR)$(MANDIR)/man3/$${page##*/}"; done
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
 
 # The public headers compile as C++ too (a C++ scheduler may embed them),
 # and without a warning where users turn on more (-Wcast-align: the casts
-# of the inline code go through void *).
+# of the inline code go through void *).  In C++11 TL_LOCAL(.name = ...)
+# is g++'s extension, which -Wextra warns of for each field left out.
 check-cxx: $(STATIC)
+	$(Q)$(DEPS) --lib g++
 	$(quiet) TEST $@
-	$(Q)mkdir -p $(TOOLS_OUT) && for std in c++17 c++20; do \
+	$(Q)mkdir -p $(TOOLS_OUT) && for std in c++11 c++14 c++17 c++20; do \
 		printf '%s\n' '#include "tasklocal.h"' '#include "tasklocal/posix.h"' \
 		'static struct tl_local l = TL_LOCAL(.name = "x");' \
 		'int main() { tl_set(&l, &l); return tl_get(&l) != &l; }' | \
 		$(CROSS_COMPILE)g++ -std=$$std -Wall -Wextra -Wcast-align=strict \
+		$$([ $$std = c++11 ] && echo -Wno-missing-field-initializers) \
 		-Werror -Iinclude $(CONFIG) -x c++ - \
 		-x none -o $(TOOLS_OUT)/check-cxx $(STATIC) $(LDLIBS_THREADS) && \
 		$(TOOLS_OUT)/check-cxx || exit 1; \
@@ -385,6 +414,7 @@ check-config: $(STATIC)
 # (through pkg-config), run it, uninstall, and check nothing is left.
 INSTALL_CHECK_ROOT := $(TOOLS_OUT)/install-check
 check-install: all
+	$(Q)$(DEPS) --lib pkg-config
 	$(Q)rm -rf $(INSTALL_CHECK_ROOT)
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(INSTALL_CHECK_ROOT)) PREFIX=/usr
 	$(quiet) TEST $@

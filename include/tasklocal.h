@@ -178,9 +178,11 @@ struct tl_sched {
  */
 /*
  * In C++ every field has a default, so that TL_LOCAL(.name = "x") (C++20
- * designated initialisers) leaves the others zero without a warning.
+ * designated initialisers) leaves the others zero without a warning.  Not
+ * before C++14, where a struct with defaults is no aggregate (no
+ * initialiser list at all): there the others are zero all the same.
  */
-#ifdef __cplusplus
+#if defined(__cplusplus) && __cplusplus >= 201402L
 #define TL__ZERO	= {}
 #else
 #define TL__ZERO
@@ -240,7 +242,9 @@ struct tl_local {
  *
  * Context: before the task is first made current.  No registration, no
  * allocation: a task is just this list head.  A zero-filled struct tl_node
- * is an empty task as well.  @task NULL: nothing happens.
+ * is an empty task as well.  @task NULL: nothing happens.  A task that
+ * still has values is emptied by tl_task_exit(), not by this (which would
+ * lose them, their destructors never run).
  */
 static inline void tl_task_init(struct tl_node *task)
 {
@@ -482,12 +486,17 @@ void tl_sched_init(struct tl_sched *sched);
  *	}
  *
  * Context: the thread that runs @sched's tasks; a plain store, no lock.
- * Return: the task that was current in @sched before.
+ * Return: the task that was current in @sched before (NULL if @sched is
+ * NULL, which changes nothing).
  */
 static inline struct tl_node *tl_sched_switch(struct tl_sched *sched,
 					      struct tl_node *task)
 {
-	struct tl_node *prev = sched->current;
+	struct tl_node *prev;
+
+	if (!sched)
+		return NULL;
+	prev = sched->current;
 
 	sched->current = task;
 	return prev;
@@ -666,7 +675,8 @@ static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
  * left; those it leaves go at a later first value or the task's exit).
  * The first use of an unregistered @l registers it, as tl_local_register().
  * May call @l's discriminator.
- * Return: 0, -EINVAL (@l NULL or typed), -ENOMEM (nothing changed),
+ * Return: 0, -EINVAL (@l NULL or typed, or a discriminator without
+ * current()), -ENOMEM (nothing changed),
  * -EEXIST (first use of a local whose name is taken), -EAGAIN (a first
  * value in a thread's root context, when the library has no pthread key to
  * destroy it at the thread's end: nothing changed).
@@ -744,8 +754,9 @@ static inline TL__FS_ATTR void *tl_this(struct tl_local *l)
  * Context: any thread, for its current task.  Never allocates; no lock
  * unless the slot goes back past the thread's kept ones (to the pool or
  * the allocator's free, under the lock, never while the destructor runs).
- * Return: 0, -EINVAL (@l NULL), -ENOENT (no value in this task, or @l not
- * registered), -EBUSY (a scope's binding is visible: nothing changed).
+ * Return: 0, -EINVAL (@l NULL, or a discriminator without current()),
+ * -ENOENT (no value in this task, or @l not registered), -EBUSY (a scope's
+ * binding is visible: nothing changed).
  */
 int tl_del(struct tl_local *l);
 
@@ -783,8 +794,8 @@ int tl_del(struct tl_local *l);
  * Context: any thread, for its current task.  No lock; replacing another
  * slot hands that one back: to its caller if bound, else as tl_del() does.  The first use of an unregistered @l
  * registers it, as tl_local_register().
- * Return: 0, -EINVAL (@l or @slot NULL, typed local; under TL_DEBUG, @slot
- * still linked), -EBUSY (a scope's binding is visible), -ENOMEM or -EEXIST
+ * Return: 0, -EINVAL (@l or @slot NULL, typed local, a discriminator
+ * without current(); under TL_DEBUG, @slot still linked), -EBUSY (a scope's binding is visible), -ENOMEM or -EEXIST
  * (first use of an unregistered local).
  */
 int tl_bind(struct tl_local *l, struct tl_slot *slot, void *value);
@@ -1112,7 +1123,7 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
  *	}
  */
 #define TL_SLOT_SIZE(size) \
-	((size) ? TL__SLOT_DATA + TL__ALIGN((size), TL__MAXALIGN) : sizeof(struct tl_slot))
+	((size) ? TL__SLOT_DATA + TL__ALIGN((size_t)(size), TL__MAXALIGN) : sizeof(struct tl_slot))
 
 /* ------------------------------------------------------------------ */
 /* Locking                                                             */

@@ -88,7 +88,7 @@ define bench_report
 endef
 
 bench-deps:
-	$(Q)tools/deps.sh --lib valgrind
+	$(Q)$(DEPS) --lib valgrind
 
 bench: bench-deps $(BENCH_BINS)
 	$(call bench_measure,static,$(BENCH_BIN))

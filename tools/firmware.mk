@@ -81,7 +81,7 @@ fw_flags = mkdir -p $(1) && echo '$(2)' > $(1)/flags.new && \
 	mv $(1)/flags.new $(1)/flags
 
 fw-deps:
-	$(Q)tools/deps.sh $(FW_DEPS)
+	$(Q)$(DEPS) $(FW_DEPS)
 
 cross: fw-deps
 	$(Q)$(call fw_flags,$(FW_OUT),$(FW_CROSS) $(FW_CFLAGS) $(FW_CONFIG))

@@ -37,7 +37,7 @@ PORTS_TESTS    := $(foreach p,$(PORTS),$(call PORT_TEST,$(p)))
 	$(PORTS:%=check-ports-%)
 
 ports-deps:
-	$(Q)tools/deps.sh $(PORTS_DEPS)
+	$(Q)$(DEPS) $(PORTS_DEPS)
 
 # A static pattern rule, so that the Makefile's tools/%.o (other flags,
 # other headers) never builds these objects.
@@ -83,7 +83,7 @@ PORTS_VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full \
 	--max-stackframe=32768 --suppressions=$(PORTS_DIR)/pth/valgrind.supp
 
 check-ports-valgrind: ports-deps
-	$(Q)tools/deps.sh valgrind
+	$(Q)$(DEPS) valgrind
 	$(Q)$(PORTS_MAKE) $(PORTS_TESTS)
 	$(Q)$(call ports_run,VALGRIND,$(PORTS_VALGRIND))
 

@@ -41,7 +41,7 @@ RTOS_DEPS       := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm cma
 check-rtos: check-freertos check-zephyr
 
 rtos-deps:
-	$(Q)tools/deps.sh $(RTOS_DEPS)
+	$(Q)$(DEPS) $(RTOS_DEPS)
 
 # Field $(2) of the colon-separated $(1); the comma-separated $(1) as words.
 rtos_field = $(word $(2),$(subst :, ,$(1)))

@@ -14,18 +14,15 @@
 #include "tasklocal.h"
 
 /*
- * A pool block must hold the largest typed local, and tl_pool_init()
- * rounds every block up to the maximum alignment: a pointer slot of 20
- * bytes takes 24 on a 32-bit Cortex-M.  So N values need N blocks of the
- * rounded size - N * TL_SLOT_SIZE(largest) bytes may give fewer.
+ * Bytes of pool for @values values alive at once, all tasks together, of
+ * typed locals of at most @largest bytes (0: pointer locals only): one
+ * block each of TL_SLOT_SIZE(@largest), which tl_pool_init() keeps as it
+ * is (a typed slot's size is a multiple of the maximum alignment already;
+ * a pointer slot, 20 bytes on Cortex-M, needs only a pointer's).  The
+ * buffer must start aligned as max_align_t, or it loses a block.
  */
-#define TL_PORT_ALIGN		_Alignof(max_align_t)
-#define TL_PORT_BLOCK(largest)						\
-	((TL_SLOT_SIZE(largest) + TL_PORT_ALIGN - 1) / TL_PORT_ALIGN *	\
-	 TL_PORT_ALIGN)
-/* Bytes of pool for @values values alive at once, all tasks together. */
 #define TL_PORT_POOL_BYTES(values, largest)				\
-	((values) * TL_PORT_BLOCK(largest))
+	((values) * TL_SLOT_SIZE(largest))
 
 /**
  * struct tl_port_memory - the application's buffers for tasklocal
