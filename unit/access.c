@@ -463,6 +463,8 @@ static void test_sched_local_inline(void)
 	CU_ASSERT_EQUAL(tl_local_register(&inl_local), 0);	/* before init */
 	tl_sched_init(&inl_sched);
 	tl_sched_init(&inl_other);
+	tl_sched_init(NULL);				/* nothing, no crash */
+	CU_ASSERT_PTR_NULL(tl_sched_switch(NULL, &t));
 	tl_sched_switch(&inl_sched, &other);
 	CU_ASSERT_EQUAL(tl_set(&inl_local, "other"), 0);
 	tl_sched_switch(&inl_sched, &t);
