@@ -20,10 +20,10 @@ static const char texts[] =
 	"success\0"
 	"invalid argument\0"
 	"out of memory\0"
-	"no such value\0"
+	"no such value or local\0"
 	"name already registered\0"
 	"busy: in use\0"
-	"try again\0"
+	"no room: key table full, or no key for the thread's end\0"
 	"unknown error";
 
 const char *tl_strerror(int err)
