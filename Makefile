@@ -331,7 +331,7 @@ man: $(HEADERS) tools/man/mkman.sh
 install: all man
 	$(Q)install -d $(DESTDIR)$(INCLUDEDIR)/tasklocal $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
-	$(Q)install -m 644 $(MAN_OUT)/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	$(Q)install -m 644 $(MAN_OUT)/man3/*.3* $(DESTDIR)$(MANDIR)/man3/
 	$(Q)install -m 644 tools/man/tasklocal.7 $(DESTDIR)$(MANDIR)/man7/
 	$(Q)install -m 644 include/tasklocal.h $(DESTDIR)$(INCLUDEDIR)/
 	$(Q)install -m 644 $(wildcard include/tasklocal/*.h) \
@@ -353,7 +353,7 @@ uninstall: man
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc \
 		$(DESTDIR)$(MANDIR)/man7/tasklocal.7
-	$(Q)for page in $(MAN_OUT)/man3/*.3; do \
+	$(Q)for page in $(MAN_OUT)/man3/*.3*; do \
 		rm -f "$(DESTDIR)$(MANDIR)/man3/$${page##*/}"; done
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
 

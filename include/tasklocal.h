@@ -154,6 +154,18 @@ struct tl_sched {
  */
 #define TL__NOAUTO	(1u << 31)
 
+/*
+ * In C++ every field has a default, so that TL_LOCAL(.name = "x") (C++20
+ * designated initialisers) leaves the others zero without a warning.  Not
+ * before C++14, where a struct with defaults is no aggregate (no
+ * initialiser list at all): there the others are zero all the same.
+ */
+#if defined(__cplusplus) && __cplusplus >= 201402L
+#define TL__ZERO	= {}
+#else
+#define TL__ZERO
+#endif
+
 /**
  * struct tl_local - a task-local variable (a key)
  * @name: unique name in the registry, or NULL
@@ -176,18 +188,6 @@ struct tl_sched {
  * static storage do) and leave them to the library.  The hooks run without
  * the registry lock held, so they may take locks of their own.
  */
-/*
- * In C++ every field has a default, so that TL_LOCAL(.name = "x") (C++20
- * designated initialisers) leaves the others zero without a warning.  Not
- * before C++14, where a struct with defaults is no aggregate (no
- * initialiser list at all): there the others are zero all the same.
- */
-#if defined(__cplusplus) && __cplusplus >= 201402L
-#define TL__ZERO	= {}
-#else
-#define TL__ZERO
-#endif
-
 struct tl_local {
 	const char *name TL__ZERO;
 	size_t size TL__ZERO;

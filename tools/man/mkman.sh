@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# tools/man/mkman.sh - one section-3 man page per public function, made from
-# the kernel-doc block above it in the headers: NAME from its first line,
-# SYNOPSIS from the declaration that follows, ARGUMENTS from @arg lines,
-# DESCRIPTION, CONTEXT and RETURN VALUE from the rest.
+# tools/man/mkman.sh - one section-3 man page per public function, macro,
+# struct and type, made from the kernel-doc block above it in the headers:
+# NAME from its first line, SYNOPSIS from the declaration that follows (a
+# struct's whole definition), ARGUMENTS (a struct's fields) from @arg
+# lines, DESCRIPTION, CONTEXT and RETURN VALUE from the rest.  A struct's
+# page is named for its tag, in section 3type (tl_local(3type) is struct
+# tl_local's), a macro in capitals in 3const (TL_LOCAL(3const)).
 #
 # Usage: mkman.sh OUTDIR VERSION HEADER...
 set -e
@@ -23,17 +26,20 @@ for h in "$@"; do
 			    "\\fR" substr(s, RSTART + RLENGTH)
 		return s
 	}
-	function flush(   f, i, up) {
-		if (name == "" || name !~ /^tl_[a-z_]*$/ || decl == "")
+	function flush(   f, i, sec) {
+		if (name == "" || name !~ /^(tl|TL)_[A-Za-z0-9_]*$/ || decl == "")
 			return
-		f = out "/" name ".3"
-		up = toupper(name)
-		printf ".TH %s 3 \"\" \"tasklocal %s\" \"tasklocal manual\"\n", up, version > f
+		# Debian sections: 3type for types, 3const for the macros
+		# in capitals (no file differs from another by case alone).
+		sec = kind != "" || decl ~ /^typedef/ ? "3type" : \
+		      name ~ /^TL_/ ? "3const" : "3"
+		f = out "/" name "." sec
+		printf ".TH %s %s \"\" \"tasklocal %s\" \"tasklocal manual\"\n", name, sec, version > f
 		gsub(/@/, "", summary)	# plain text in NAME (whatis)
-		printf ".SH NAME\n%s \\- %s\n", name, esc(summary) > f
+		printf ".SH NAME\n%s \\- %s\n", kind name, esc(summary) > f
 		printf ".SH SYNOPSIS\n.nf\n.B #include <%s>\n.PP\n%s\n.fi\n", inc, esc(decl) > f
 		if (nargs) {
-			printf ".SH ARGUMENTS\n" > f
+			printf ".SH %s\n", kind == "struct " ? "FIELDS" : "ARGUMENTS" > f
 			for (i = 1; i <= nargs; i++)
 				printf ".TP\n.I %s\n%s\n", argn[i], refs(esc(argd[i])) > f
 		}
@@ -42,14 +48,20 @@ for h in "$@"; do
 		printf ".SH SEE ALSO\n.BR tasklocal (7)\n" > f
 		close(f)
 	}
-	/^\/\*\*$/ { inblock = 1; name = ""; summary = ""; nargs = 0; body = ""; decl = ""; section = ""; next }
+	/^\/\*\*$/ { inblock = 1; name = ""; kind = ""; summary = ""; nargs = 0; body = ""; decl = ""; section = ""; next }
 	inblock && /^ \*\/$/ { inblock = 0; indecl = 1; next }
 	inblock {
 		line = $0
 		sub(/^ \* ?/, "", line)
-		if (name == "" && match(line, /^[A-Za-z_][A-Za-z_0-9]* - /)) {
-			name = substr(line, 1, index(line, " ") - 1)
-			summary = substr(line, RLENGTH + 1)
+		if (name == "" && match(line, /^((struct|typedef) )?[A-Za-z_][A-Za-z_0-9]* - /)) {
+			name = substr(line, 1, RLENGTH - 3)
+			if (match(name, /^(struct|typedef) /)) {
+				kind = substr(name, 1, RLENGTH)
+				name = substr(name, RLENGTH + 1)
+			}
+			summary = substr(line, index(line, " - ") + 3)
+			if (kind == "typedef ")
+				kind = ""	# the declaration says it
 			next
 		}
 		if (match(line, /^@[a-z_.]*: /) && section == "") {
@@ -80,10 +92,12 @@ for h in "$@"; do
 	indecl {
 		d = $0
 		decl = decl (decl == "" ? "" : "\n") d
-		if (d ~ /[;{]/ || d ~ /^#define/) {
-			sub(/[ \t\n]*\{.*$/, ";", decl)
+		if (kind == "struct " ? d ~ /^};/ : d ~ /[;{]/ || d ~ /^#define/) {
+			if (kind != "struct ")
+				sub(/[ \t\n]*\{.*$/, ";", decl)
 			sub(/[ \t]*\\$/, "", decl)
 			gsub(/TL__FS_ATTR /, "", decl)
+			gsub(/ TL__ZERO/, "", decl)	# C++ defaults, not the API
 			gsub(/static inline /, "", decl)
 			# A name in parentheses (kept from macros): bare.
 			if (match(decl, /\(tl_[a-z0-9_]+\)\(/))
