@@ -94,6 +94,9 @@ struct tl_node {
  *
  *		return cur ? tl_container_of(cur, struct task, locals) : NULL;
  *	}
+ *
+ * Context: any; a constant expression when @ptr is one.
+ * Return: the enclosing @type object's address (of type @type *).
  */
 #define tl_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -260,6 +263,7 @@ static inline void tl_node_splice_init(struct tl_node *list, struct tl_node *hea
  *	}
  *
  * Context: not thread safe; @head must not be empty.
+ * Return: the @type object whose @member is @head's first node.
  */
 #define tl_node_first_entry(head, type, member) \
 	tl_container_of((head)->next, type, member)
