@@ -21,8 +21,10 @@
  * a pointer slot, 20 bytes on Cortex-M, needs only a pointer's).  The
  * buffer must start aligned as max_align_t, or it loses a block.
  */
+#define TL_PORT_ALIGN		_Alignof(max_align_t)	/* of the buffer */
+#define TL_PORT_BLOCK(largest)	TL_SLOT_SIZE(largest)	/* one value's */
 #define TL_PORT_POOL_BYTES(values, largest)				\
-	((values) * TL_SLOT_SIZE(largest))
+	((values) * TL_PORT_BLOCK(largest))
 
 /**
  * struct tl_port_memory - the application's buffers for tasklocal
