@@ -46,13 +46,14 @@ VERSION   := $(shell sed -n 's/^\#define TL_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0
 		include/tasklocal/version.h | paste -sd.)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 
-# The tools of CROSS_COMPILE, unless the command line or the environment
-# names others (CC=clang make).
+# gcc, unless the command line or the environment names another compiler
+# (CC=clang make); a cross build's tools are CROSS_COMPILE's, unless the
+# command line names others (an environment's CC is the host's).
 CROSS_COMPILE ?=
-ifeq ($(origin CC),default)
+ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin CC)),$(filter default,$(origin CC))),)
 CC      := $(CROSS_COMPILE)gcc
 endif
-ifeq ($(origin AR),default)
+ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin AR)),$(filter default,$(origin AR))),)
 AR      := $(CROSS_COMPILE)ar
 endif
 NM      ?= $(CROSS_COMPILE)nm
