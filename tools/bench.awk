@@ -16,7 +16,8 @@
 #                                                a row whose target is 0 heap
 #
 # A target is a list of: i<=Rx (instructions over the anchor's), ns<=Rx (ns
-# over the anchor's), eff>=Rx (two-thread efficiency over the anchor's),
+# over the anchor's), eff>=R (two-thread efficiency: two threads'
+# throughput over twice one's), eff>=Rx (the same over the anchor's),
 # <=Ni (instructions), <=NB (bytes), 0 heap (heap calls per operation).
 BEGIN {
 	FS = "\t"
@@ -81,7 +82,7 @@ function figs(b, r)
 # told in missed.
 function judge(b, r, t,    n, m, lim, x, what)
 {
-	while (match(t, /[a-z]*[<>]=[0-9.]+[xiB]|0 heap/)) {
+	while (match(t, /[a-z]*[<>]=[0-9.]+[xiB]?|0 heap/)) {
 		m = substr(t, RSTART, RLENGTH)
 		t = substr(t, RSTART + RLENGTH)
 		lim = m
@@ -89,6 +90,9 @@ function judge(b, r, t,    n, m, lim, x, what)
 		if (m ~ /^i/) {
 			x = ri
 			what = "instructions / anchor's"
+		} else if (m ~ /^eff.*[0-9]$/) {
+			x = ns
+			what = sprintf("two-thread efficiency (the control's %.3g)", ans)
 		} else if (m ~ /^(ns|eff)/) {
 			x = rn
 			what = m ~ /^ns/ ? "ns / anchor's" : \
