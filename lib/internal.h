@@ -126,12 +126,13 @@ void tl__report(const char *what);
 #endif
 
 /*
- * Whether the target has 64-bit atomics: without them the cache keys that
- * tasks change outside the lock are changed under it instead (with
+ * Whether a cache key is stored whole: without 64-bit atomics the keys
+ * that tasks change outside the lock are changed under it instead (with
  * TL_THREADS 0, the RTOS's critical section: a preemptive kernel may
- * switch tasks between a load and a store).
+ * switch tasks between a load and a store).  With TL_THREADS 0 the store
+ * is a plain one, which a 32-bit core may split, whatever atomics it has.
  */
-#if __GCC_ATOMIC_LLONG_LOCK_FREE == 2
+#if __GCC_ATOMIC_LLONG_LOCK_FREE == 2 && (TL_THREADS || UINTPTR_MAX > 0xffffffffu)
 #define TL__KEY_ATOMIC 1
 #else
 #define TL__KEY_ATOMIC 0

@@ -227,7 +227,7 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 {
 #if TL_CACHE_SIZE
 	struct tl__centry *e = tl__set_of(l);
-	uint64_t key = TL__LOAD(&l->tl__key, ACQUIRE);	/* see tl__rekey() */
+	uint64_t key;
 
 	/*
 	 * The callers hold a registered local (nobody may unregister it
@@ -236,13 +236,19 @@ TL__HOT void tl__cache_write(const struct tl_local *l,
 	if ((char *)e == (char *)tl__thread.cache)
 		return;
 #if TL_THREADS
+	key = TL__LOAD(&l->tl__key, ACQUIRE);	/* see tl__rekey() */
 	if (count && s != &tl__none)
 		tl__slot_count_fill(s);
 #else
 	(void)count;
+	/*
+	 * The key under the lock too: a 32-bit core reads it in two halves,
+	 * and a task switched in between may give it a new one.  (@s stays:
+	 * only its own task, this one, releases it.)
+	 */
+	tl__lock();
+	key = l->tl__key;
 #endif
-	if (!TL_THREADS)
-		tl__lock();
 	tl__set_write(e, p->tag, key, s, TL_THREADS && !count);
 	tl__l2_write(p, p->tag, key, s);
 	if (!TL_THREADS)
