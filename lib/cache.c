@@ -82,14 +82,24 @@ static uint64_t tag_new(void)
  * need no new key again until one is cached (tl__cache_mark_none()): a
  * local read twice before one first value does not make every later first
  * value void its entries everywhere.  The flag is cleared before the new
- * key is published (release), and a thread that caches "no value" reads
- * the key (acquire) before it sets the flag: if it read the new key, its
- * flag lands after this clear; if the old one, its entry is void anyway.
+ * key is published, and a thread that caches "no value" reads the key
+ * (acquire) before it sets the flag: if it read the new key, its flag
+ * lands after this clear; if an old one, its entry is void anyway.  The
+ * key is exchanged, not stored: each new key then reads the one before,
+ * so every earlier clear comes before a flag set under the latest key
+ * too (with a plain release store, two new keys at once could let the
+ * first one's clear land after it).  Without threads the order is the
+ * compiler's to keep, for a switch between the two stores.
  */
 void tl__rekey(struct tl_local *l)
 {
 	TL__STORE(&l->tl__neg, 0, RELAXED);
-	TL__STORE(&l->tl__key, tag_new(), RELEASE);
+#if TL_THREADS
+	(void)__atomic_exchange_n(&l->tl__key, tag_new(), __ATOMIC_ACQ_REL);
+#else
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	l->tl__key = tag_new();
+#endif
 }
 
 void tl__invalidate(struct tl_local *l)

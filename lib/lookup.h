@@ -283,9 +283,9 @@ TL__HOT void tl__cache_put(const struct tl_local *l,
 }
 
 /*
- * After "no value" is cached for @l (with the key read before): until its
- * key changes, its first values change it, since an entry of another
- * thread may say "no value" for a task that moves there.
+ * When "no value" is cached for @l, after its key was read: until the key
+ * changes, its first values change it, since an entry of another thread
+ * may say "no value" for a task that moves there.
  */
 TL__HOT void tl__cache_mark_none(struct tl_local *l)
 {

@@ -320,9 +320,8 @@ static void index_publish_locked(struct tl_local *l, uint32_t index)
 	reg.used++;
 	/* Atomic: a release in another thread may read it (tl__l2_of()). */
 	TL__STORE(&l->tl__index, index, RELAXED);
-	l->tl__neg = 0;
 	l->tl__used = 0;
-	place_store(l, index);
+	place_store(l, index);	/* a new key: tl__neg cleared too */
 	TL__STORE(&l->tl__gen, gen, RELEASE);
 }
 

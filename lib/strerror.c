@@ -23,7 +23,7 @@ static const char texts[] =
 	"no such value or local\0"
 	"name already registered\0"
 	"busy: in use\0"
-	"no room: key table full, or no key for the thread's end\0"
+	"no key left (the key table is full, or none ends a thread)\0"
 	"unknown error";
 
 const char *tl_strerror(int err)
