@@ -29,7 +29,7 @@
 #   make install         headers, libraries, man pages, tasklocal.pc under
 #                        $(DESTDIR)$(PREFIX); make uninstall removes them
 #   make deps            the Debian packages the tests need (as root:
-#                        installed; every target does this, NO_DEPS=1 not)
+#                        installed; every target does this; NO_DEPS=1: warn)
 #   make clean           every build product (of this O=)
 #   make help            this list
 #
@@ -56,8 +56,12 @@ endif
 ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin AR)),$(filter default,$(origin AR))),)
 AR      := $(CROSS_COMPILE)ar
 endif
-NM      ?= $(CROSS_COMPILE)nm
-SIZE    ?= $(CROSS_COMPILE)size
+ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin NM)),$(filter undefined,$(origin NM))),)
+NM      := $(CROSS_COMPILE)nm
+endif
+ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin SIZE)),$(filter undefined,$(origin SIZE))),)
+SIZE    := $(CROSS_COMPILE)size
+endif
 
 PREFIX     ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
@@ -69,7 +73,10 @@ CONFIG  ?=
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 TL_CFLAGS = -std=c11 $(WARN) -Iinclude $(CPPFLAGS) $(CONFIG) $(CFLAGS)
-LDLIBS_THREADS := -lpthread
+# A cross target has no pthreads; a TL_THREADS=0 library needs none, so
+# tasklocal.pc names none for it (the host's tests use threads whatever).
+LDLIBS_THREADS := $(if $(CROSS_COMPILE),,-lpthread)
+PC_THREADS     := $(if $(findstring TL_THREADS=0,$(CONFIG)),,$(LDLIBS_THREADS))
 
 # A cross compiler has no uthash of its own: name the host's header alone,
 # so that none of the host's other headers comes along with it.
@@ -120,10 +127,10 @@ all: lib-deps
 	+$(Q)$(MAKE) --no-print-directory $(STATIC) \
 		$(if $(CROSS_COMPILE),,$(SHARED) $(PC_FILE))
 
-# Missing Debian packages: installed when root (unless NO_DEPS=1),
-# otherwise the apt-get line.  The headers are looked for with this
-# build's compiler and CPPFLAGS.
-DEPS = DEPS_CC='$(CC)' DEPS_CPPFLAGS='$(CPPFLAGS)' \
+# Missing Debian packages: installed when root, otherwise the apt-get line
+# (NO_DEPS=1: a warning only).  The headers are looked for with this
+# build's compiler and flags.
+DEPS = DEPS_CC='$(CC)' DEPS_CPPFLAGS='$(CPPFLAGS) $(CONFIG) $(CFLAGS)' \
 	DEPS_UTHASH_H='$(if $(CROSS_COMPILE),$(UTHASH_H))' tools/deps.sh
 deps:
 	$(Q)$(DEPS)
@@ -167,7 +174,7 @@ PC_TEXT = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	'includedir=$(INCLUDEDIR)' '' 'Name: tasklocal' \
 	'Description: task-local storage for C schedulers' \
 	'Version: $(VERSION)' 'Libs: -L$${libdir} -ltasklocal' \
-	'Libs.private: $(LDLIBS_THREADS)' \
+	'Libs.private: $(PC_THREADS)' \
 	'Cflags: -I$${includedir}$(if $(strip $(CONFIG)), $(strip $(CONFIG)))'
 
 $(PC_FILE): FORCE
@@ -345,8 +352,9 @@ ifeq ($(CROSS_COMPILE),)
 endif
 	$(Q)$(PC_TEXT) > $(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc
 
-# Exactly what install put there: the man pages by the names made for them.
-uninstall: man
+# Exactly what install put there: the man pages by the names made for
+# them (made anew in a scratch directory: nothing is written in the tree).
+uninstall:
 	$(Q)rm -f $(DESTDIR)$(INCLUDEDIR)/tasklocal.h \
 		$(addprefix $(DESTDIR)$(INCLUDEDIR)/tasklocal/,$(notdir $(wildcard include/tasklocal/*.h))) \
 		$(DESTDIR)$(LIBDIR)/libtasklocal.a \
@@ -354,8 +362,9 @@ uninstall: man
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libtasklocal.so \
 		$(DESTDIR)$(PKGCONFIGDIR)/tasklocal.pc \
 		$(DESTDIR)$(MANDIR)/man7/tasklocal.7
-	$(Q)for page in $(MAN_OUT)/man3/*.3*; do \
-		rm -f "$(DESTDIR)$(MANDIR)/man3/$${page##*/}"; done
+	$(Q)pages=$$(mktemp -d) && tools/man/mkman.sh $$pages $(VERSION) $(HEADERS) && \
+	for page in $$pages/*; do \
+		rm -f "$(DESTDIR)$(MANDIR)/man3/$${page##*/}"; done; rm -rf $$pages
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/tasklocal 2>/dev/null || true
 
 # The public headers compile as C++ too (a C++ scheduler may embed them),

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # tools/deps.sh - make sure the Debian packages the build needs are there.
-# As root, installs what is missing (unless NO_DEPS=1); otherwise prints
-# the apt-get line and fails.  Usage: tools/deps.sh [--lib]
-# [extra-package...]; --lib: what the library alone needs (no CUnit).
-# The Makefile passes its compiler and flags (DEPS_CC, DEPS_CPPFLAGS) so
-# that the headers are looked for where the build looks (a uthash.h
-# under CPPFLAGS=-I... counts), and DEPS_UTHASH_H for a cross build,
+# As root, installs what is missing; otherwise prints the apt-get line and
+# fails; with NO_DEPS=1, only warns (the build then says what it lacks).
+# Usage: tools/deps.sh [--lib] [extra-package...]; --lib: what the library
+# alone needs (no CUnit).  The Makefile passes its compiler and flags
+# (DEPS_CC, which may be several words such as "ccache gcc", and
+# DEPS_CPPFLAGS) so that the headers are looked for where the build looks
+# (a uthash.h under -I... counts), and DEPS_UTHASH_H for a cross build,
 # which includes the host's uthash.h by its path.
 set -e
 
@@ -17,6 +18,7 @@ if [ "${1:-}" = --lib ]; then
 	shift
 fi
 cc=${DEPS_CC:-gcc}
+cc1=${cc%% *}	# the command; the rest are its arguments
 need=""
 
 # The Debian package of compiler $1, if it is one Debian has.
@@ -24,6 +26,7 @@ cc_package() {
 	case "${1##*/}" in
 	arm-none-eabi-gcc*)	echo gcc-arm-none-eabi ;;
 	clang*)			echo clang ;;
+	ccache)			echo ccache ;;
 	gcc*|cc)		echo gcc ;;
 	esac
 }
@@ -31,18 +34,18 @@ cc_package() {
 # Whether header $1 is found by the build's compiler and flags (by its
 # usual place if there is no compiler yet).
 has_header() {
-	if command -v "$cc" >/dev/null 2>&1; then
-		# shellcheck disable=SC2086 # the flags are words
+	if command -v "$cc1" >/dev/null 2>&1; then
+		# shellcheck disable=SC2086 # the compiler and flags are words
 		printf '#include <%s>\n' "$1" |
-			"$cc" ${DEPS_CPPFLAGS:-} -E -x c - >/dev/null 2>&1
+			$cc ${DEPS_CPPFLAGS:-} -E -x c - >/dev/null 2>&1
 	else
 		[ -f "/usr/include/$1" ]
 	fi
 }
 
-if ! command -v "$cc" >/dev/null 2>&1; then
-	pkg=$(cc_package "$cc")
-	[ -n "$pkg" ] || { echo "tasklocal: no compiler $cc" >&2; exit 1; }
+if ! command -v "$cc1" >/dev/null 2>&1; then
+	pkg=$(cc_package "$cc1")
+	[ -n "$pkg" ] || { echo "tasklocal: no compiler $cc1" >&2; exit 1; }
 	need="$need $pkg"
 fi
 if [ -n "${DEPS_UTHASH_H:-}" ]; then
@@ -57,8 +60,11 @@ for pkg in "$@"; do
 done
 
 [ -z "$need" ] && exit 0
-if [ "$(id -u)" = 0 ] && [ "${NO_DEPS:-0}" = 0 ] &&
-   command -v apt-get >/dev/null 2>&1; then
+if [ "${NO_DEPS:-0}" != 0 ]; then
+	echo "tasklocal: NO_DEPS set; these Debian packages seem missing:$need" >&2
+	exit 0
+fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "  DEPS    installing:$need"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get install -y -q $need >/dev/null 2>&1 ||

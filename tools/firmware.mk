@@ -53,7 +53,8 @@ FW_MIN_ELF    := $(FW_OUT)/minimal.elf
 # The library through the Makefile's own rules, in a directory of its own;
 # warnings are errors (the options there compile code no hosted build does).
 FW_LIBMAKE = $(MAKE) --no-print-directory O=$(FW_OUT) \
-	CROSS_COMPILE=$(FW_CROSS) CFLAGS='$(FW_CFLAGS) -Werror' CONFIG='$(FW_CONFIG)'
+	CROSS_COMPILE=$(FW_CROSS) CC=$(FW_CROSS)gcc AR=$(FW_CROSS)ar \
+	CFLAGS='$(FW_CFLAGS) -Werror' CONFIG='$(FW_CONFIG)'
 
 # The test image: newlib-nano, printf and exit() over semihosting (rdimon),
 # our own vector table and reset handler instead of rdimon's crt0.

@@ -36,7 +36,7 @@ for h in "$@"; do
 		f = out "/" name "." sec
 		printf ".TH %s %s \"\" \"tasklocal %s\" \"tasklocal manual\"\n", name, sec, version > f
 		gsub(/@/, "", summary)	# plain text in NAME (whatis)
-		printf ".SH NAME\n%s \\- %s\n", kind name, esc(summary) > f
+		printf ".SH NAME\n%s \\- %s\n", name, esc(summary) > f
 		printf ".SH SYNOPSIS\n.nf\n.B #include <%s>\n.PP\n%s\n.fi\n", inc, esc(decl) > f
 		if (nargs) {
 			printf ".SH %s\n", kind == "struct " ? "FIELDS" : "ARGUMENTS" > f
@@ -89,8 +89,12 @@ for h in "$@"; do
 			body = body (section == "Example" ? esc(line) : refs(esc(line))) "\n"
 		next
 	}
+	indecl && /^#(if|ifdef|ifndef|else|endif)/ { next }	# a guard, not the API
 	indecl {
 		d = $0
+		# A macro: its name and parameters, not its body.
+		if (match(d, /^#define[ \t]+[A-Za-z_0-9]+(\([^)]*\))?/))
+			d = substr(d, 1, RLENGTH)
 		decl = decl (decl == "" ? "" : "\n") d
 		if (kind == "struct " ? d ~ /^};/ : d ~ /[;{]/ || d ~ /^#define/) {
 			if (kind != "struct ")
