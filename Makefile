@@ -17,6 +17,8 @@
 #   make check-examples  every C block of the README and example of the headers
 #                        compiles
 #   make check-plugin    the static library inside a dlopen()ed plugin
+#   make check-preempt   TL_THREADS=0 under a switch interrupt between any
+#                        two instructions (a timer signal, x86-64 Linux)
 #   make check-ports     the GNU Pth, PCL and libuv ports' tests
 #                        (check-ports-valgrind: under valgrind)
 #   make check-rtos      FreeRTOS (simulator, Cortex-M3 under QEMU) and Zephyr
