@@ -8,18 +8,22 @@
  * whatever the running task was doing (a lookup's probe, a fill, a first
  * value, an exit).  The registry lock is the kernel's critical section: a
  * tick inside it is pended and taken at its end, as PendSV is.  Each task
- * sets, replaces, deletes, scopes and reads its values, and ends and
- * begins again, and checks after each step that every value it reads is
- * its own and that each of its values was destroyed once.  Run by
- * `make check-preempt` (x86-64 Linux).
+ * sets, replaces, binds, deletes, scopes and reads its values, ends and
+ * begins again, and ends another task that is suspended between two of
+ * its steps (vTaskDelete() of another); it checks after each step that
+ * every value it reads is its own, and after each exit that every value
+ * of the ended task was destroyed once.  Run by `make check-preempt`
+ * (x86-64 Linux).
  *
  *   preempt SECONDS SEED [PERIOD_US]
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
@@ -34,9 +38,14 @@ struct task {
 	ucontext_t ctx;
 	struct tl_node node, snode;	/* its default and tl_sched tasks */
 	int id;
+	volatile sig_atomic_t busy;	/* inside a step */
+	volatile sig_atomic_t suspended; /* being ended by another task */
+	struct task *ending;		/* whose exit this task runs */
 	unsigned long rng, version;
-	unsigned long destroyed;	/* destructor calls it ran */
+	unsigned long destroyed;	/* destructor calls for its values */
 	uintptr_t want[LOCALS];		/* each local's value, 0: none */
+	struct tl_slot slots[LOCALS][2];	/* for tl_bind(), in turn */
+	int bound[LOCALS];		/* 1 + the slot bound, 0: none */
 	char stack[128 * 1024];
 };
 
@@ -48,18 +57,21 @@ static struct task tasks[TASKS], *volatile cur;
 static ucontext_t main_ctx;
 static struct tl_sched sched;
 static volatile sig_atomic_t in_lock, pending, stopping;
-static volatile unsigned long preemptions, deferred, steps, destroyed;
+static volatile unsigned long preemptions, deferred, steps, destroyed,
+	exits, exits_by_other;
 static struct timespec deadline;
 static unsigned long kernel_rng;
 
 static void __attribute__((noreturn)) fail(const char *what, int local);
 
-/* In the exiting task, which is the running one (it ends itself). */
+/* For tl_del(), or for the task an exit of the running one ends. */
 static void count_destroy(void *value)
 {
-	if ((int)((uintptr_t)value >> 56) - 1 != cur->id)
+	struct task *x = cur->ending ? cur->ending : cur;
+
+	if ((int)((uintptr_t)value >> 56) - 1 != x->id)
 		fail("a destructor got another task's value", -1);
-	cur->destroyed++;
+	x->destroyed++;
 	destroyed++;
 }
 
@@ -135,7 +147,7 @@ static void on_tick(int sig)
 		swapcontext(&prev->ctx, &main_ctx);
 		return;
 	}
-	if (next == prev)
+	if (next == prev || next->suspended)
 		return;
 	preemptions++;
 	cur = next;
@@ -163,19 +175,39 @@ static void check(struct task *t)
 		fail("tl_current() is another task", -1);
 }
 
-/* The task ends (its destructors run, once each) and begins again. */
-static void end_and_begin(struct task *t)
+/* @x, the running task or a suspended one, ends and begins again. */
+static void end_and_begin(struct task *x)
 {
-	unsigned long before = t->destroyed, values = 0;
+	unsigned long before = x->destroyed, values = 0;
 
 	for (int i = 0; i < LOCALS; i++)
-		values += t->want[i] != 0;
-	tl_task_exit(&t->node);
-	tl_task_exit(&t->snode);
-	if (t->destroyed - before != values)
+		values += x->want[i] != 0;
+	cur->ending = x;
+	tl_task_exit(&x->node);
+	tl_task_exit(&x->snode);
+	cur->ending = NULL;
+	if (x->destroyed - before != values)
 		fail("not one destructor call per value", -1);
-	for (int i = 0; i < LOCALS; i++)
-		t->want[i] = 0;
+	memset(x->want, 0, sizeof(x->want));
+	memset(x->bound, 0, sizeof(x->bound));
+	exits++;
+}
+
+/* Between two of its steps @x neither runs nor is inside the library. */
+static void end_another(struct task *x)
+{
+	bool idle;
+
+	cs_enter(NULL);
+	idle = !x->busy && !x->suspended;
+	if (idle)
+		x->suspended = 1;
+	cs_exit(NULL);
+	if (!idle)
+		return;
+	end_and_begin(x);
+	exits_by_other++;
+	x->suspended = 0;
 }
 
 static void step(struct task *t)
@@ -184,8 +216,9 @@ static void step(struct task *t)
 	uintptr_t v = value_of(t, i);
 	struct tl_scope scope;
 	struct counter *c;
+	int k = t->bound[i] == 1;	/* the slot that is not linked */
 
-	switch (rnd(&t->rng) % 8) {
+	switch (rnd(&t->rng) % 9) {
 	case 0: case 1:			/* a first value, or another one */
 		if (tl_set(&locals[i], (void *)v) == 0)
 			t->want[i] = v;
@@ -194,6 +227,7 @@ static void step(struct task *t)
 		if (t->want[i] && tl_del(&locals[i]) != 0)
 			fail("tl_del() of a value failed", i);
 		t->want[i] = 0;
+		t->bound[i] = 0;
 		break;
 	case 3:				/* a value for the extent of a call */
 		if (tl_scope_enter(&scope, &locals[i], (void *)v) != 0)
@@ -211,6 +245,14 @@ static void step(struct task *t)
 	case 5:
 		if (rnd(&t->rng) % 16 == 0)
 			end_and_begin(t);
+		else if (rnd(&t->rng) % 16 == 0 && &tasks[i % TASKS] != t)
+			end_another(&tasks[i % TASKS]);
+		break;
+	case 6:				/* in a slot of its own, or the other */
+		if (tl_bind(&locals[i], &t->slots[i][k], (void *)v) != 0)
+			fail("tl_bind() failed", i);
+		t->want[i] = v;
+		t->bound[i] = 1 + k;
 		break;
 	default:			/* reads only */
 		break;
@@ -228,8 +270,20 @@ static void task_main(void)
 	sigemptyset(&tick);
 	sigaddset(&tick, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &tick, NULL);
-	for (;;)
+	/*
+	 * The fences keep the step's stores inside the two of busy; the
+	 * idle loop gives a tick the time to land where another task may
+	 * end this one.
+	 */
+	for (;;) {
+		t->busy = 1;
+		atomic_signal_fence(memory_order_seq_cst);
 		step(t);
+		atomic_signal_fence(memory_order_seq_cst);
+		t->busy = 0;
+		for (volatile int n = 0; n < 20; n++)
+			;
+	}
 }
 
 int main(int argc, char **argv)
@@ -274,7 +328,8 @@ int main(int argc, char **argv)
 	tick = (struct itimerval){ { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &tick, NULL);
 	printf("preempt: %lu preemptions (%lu held to the lock's end), %lu steps, "
-	       "%lu destructor calls, 0 wrong values\n",
-	       preemptions, deferred, steps, destroyed);
+	       "%lu exits (%lu by another task), %lu destructor calls, 0 wrong "
+	       "values\n", preemptions, deferred, steps, exits, exits_by_other,
+	       destroyed);
 	return 0;
 }
