@@ -52,18 +52,11 @@ SOVERSION := $(firstword $(subst ., ,$(VERSION)))
 # (CC=clang make); a cross build's tools are CROSS_COMPILE's, unless the
 # command line names others (an environment's CC is the host's).
 CROSS_COMPILE ?=
-ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin CC)),$(filter default,$(origin CC))),)
-CC      := $(CROSS_COMPILE)gcc
-endif
-ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin AR)),$(filter default,$(origin AR))),)
-AR      := $(CROSS_COMPILE)ar
-endif
-ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin NM)),$(filter undefined,$(origin NM))),)
-NM      := $(CROSS_COMPILE)nm
-endif
-ifneq ($(if $(CROSS_COMPILE),$(filter-out command line,$(origin SIZE)),$(filter undefined,$(origin SIZE))),)
-SIZE    := $(CROSS_COMPILE)size
-endif
+# Whether tool variable $1 takes CROSS_COMPILE's: unless the command line
+# names it (or, without CROSS_COMPILE, the environment).
+cross_tool = $(if $(CROSS_COMPILE),$(filter-out command line,$(origin $1)),$(filter default undefined,$(origin $1)))
+$(foreach t,CC:gcc AR:ar NM:nm SIZE:size,$(if $(call cross_tool,$(firstword $(subst :, ,$t))),\
+	$(eval $(firstword $(subst :, ,$t)) := $(CROSS_COMPILE)$(lastword $(subst :, ,$t)))))
 
 PREFIX     ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
