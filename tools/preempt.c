@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 	unsigned long seed = argc > 2 ? strtoul(argv[2], NULL, 0) : 1;
 	long period_us = argc > 3 ? atol(argv[3]) : 50;
 	struct itimerval tick = { { 0, period_us }, { 0, period_us } };
+	sigset_t alarm_only;
 
 	if (tl_lock_set(&lock) != 0)
 		return 1;
@@ -323,6 +324,17 @@ int main(int argc, char **argv)
 	cur = &tasks[0];
 	tl_switch(&cur->node);
 	tl_sched_switch(&sched, &cur->snode);
+	/*
+	 * main() is no task: a tick taken here, between the timer's start
+	 * and the swap to the first task (a runner that deschedules us for
+	 * more than a period), would save main()'s context as task 0's
+	 * (cur), and resuming it later unwinds main()'s stack a second time:
+	 * a segfault.  The tick stays blocked until task 0 lets it in; the
+	 * swap back at the deadline returns here with it blocked again.
+	 */
+	sigemptyset(&alarm_only);
+	sigaddset(&alarm_only, SIGALRM);
+	sigprocmask(SIG_BLOCK, &alarm_only, NULL);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	swapcontext(&main_ctx, &cur->ctx);
 	tick = (struct itimerval){ { 0, 0 }, { 0, 0 } };
