@@ -25,7 +25,7 @@ function(check what)
 endfunction()
 
 set(CONFIG_TASKLOCAL y)
-set(CONFIG_TASKLOCAL_CACHE_SIZE 0)
+set(CONFIG_TASKLOCAL_CACHE_SIZE 8)
 
 foreach(posix n y)
   set(CONFIG_TASKLOCAL_POSIX ${posix})
