@@ -90,28 +90,22 @@ static __attribute__((noinline)) void *get_walk(struct tl_local *l,
 void *tl__get_slow(struct tl_local *l)
 {
 	struct tl__centry *l2 = NULL;
-
-	if (!l)
-		return NULL;
 #if TL_CACHE_SIZE
+	struct tl_discriminator *d = l->disc;	/* the caller's @l is not NULL */
+	struct tl_slot *s;
+
 	/*
 	 * A discriminator's local first, before the registration check: a
 	 * local not registered has the empty set, where the probe finds
 	 * nothing.
 	 */
-	if (l->disc) {
-		struct tl_slot *s = tl__disc_cached(l);
-
-		if (s)
-			return s->value;	/* tl__none's is NULL */
-	}
+	if (d && tl__disc_cached(l, d, &s))
+		return s->value;	/* tl__none's is NULL */
 #endif
 	if (!tl__registered(l))
 		return NULL;
 #if TL_L2_SIZE
 	if (!l->disc) {
-		struct tl_slot *s;
-
 		l2 = tl__l2_mine(l);
 		s = tl__l2_probe(l, l2, tl__thread.cur);
 		if (s)

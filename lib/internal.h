@@ -622,6 +622,25 @@ static inline struct tl_node *tl__list_of(struct tl_node *c)
 }
 
 /*
+ * From now on the inline path probes for @l, a local of @sched, with
+ * @sched's current task (fast.h), once @l is registered: before, its
+ * discriminator may still change, and the registration resets it.
+ * Written once, not at each lookup: other threads read the line.
+ */
+static inline void tl__sched_publish(struct tl_local *l,
+				     struct tl_sched *sched)
+{
+#if TL_CACHE_SIZE
+	if (TL__LOAD(&l->tl__cur, RELAXED) != &sched->current &&
+	    tl__registered(l))
+		TL__STORE(&l->tl__cur, &sched->current, RELAXED);
+#else
+	(void)l;
+	(void)sched;
+#endif
+}
+
+/*
  * The task whose list holds @l's values for the current task, and in @tag
  * what cache entries of that task's values hold: the current task as the
  * discriminator says it, with bit 0 set for a discriminator's local (see
@@ -652,9 +671,13 @@ static inline struct tl_node *tl__head_of(struct tl_local *l,
 		*tag = c;
 		return tl__list_of(c);
 	}
-	if (d->current == tl__sched_current)
-		c = tl_container_of(d, struct tl_sched, disc)->current;
-	else if (d->current)
+	if (d->current == tl__sched_current) {
+		struct tl_sched *sched = tl_container_of(d, struct tl_sched,
+							 disc);
+
+		tl__sched_publish(l, sched);
+		c = sched->current;
+	} else if (d->current)
 		c = d->current(l->disc);
 	else
 		return NULL;

@@ -104,66 +104,59 @@ TL__HOT void tl__l2_write(const struct tl__place *p, struct tl_node *tag,
 }
 
 /*
- * The slot cached for @tag (a task, bit 0 set for a discriminator's) and
- * @l (tl__none: no value), or NULL.  Read inside the probe: without
- * threads, a switch during it voids it (see struct tl__thread), and the
- * entry may be another's right after.
+ * Whether the cache holds the slot of @tag (a task, bit 0 set for a
+ * discriminator's) and @l (tl__none: no value), put in @s.  Read inside
+ * the probe: without threads, a switch during it voids it (see struct
+ * tl__thread), and the entry may be another's right after.
  */
-TL__HOT TL__FS_ATTR struct tl_slot *tl__probe(const struct tl_local *l,
-					       const struct tl_node *tag)
+TL__HOT TL__FS_ATTR bool tl__probe_hit(const struct tl_local *l,
+				       const struct tl_node *tag,
+				       struct tl_slot **s)
 {
 #if !TL_THREADS
 	unsigned long seq = tl__thread.switches;
 
 	__asm__ volatile("" ::: "memory");
 #endif
-	struct tl_slot *s;
-
 	/* The inline path's set and check (fast.h), for another tag. */
-	if (!tl__hit(tl__set(l), tag, TL__LOAD(&l->tl__key, RELAXED), &s))
-		s = NULL;
+	if (!tl__hit(tl__set(l), tag, TL__LOAD(&l->tl__key, RELAXED), s))
+		return false;
 #if !TL_THREADS
 	__asm__ volatile("" ::: "memory");
 	if (tl__thread.switches != seq)
-		return NULL;
+		return false;
 #endif
-	return s;
+	return true;
+}
+
+/* The same, the slot or NULL. */
+TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
+				  const struct tl_node *tag)
+{
+	struct tl_slot *s;
+
+	return tl__probe_hit(l, tag, &s) ? s : NULL;
 }
 #endif
 
 #if TL_CACHE_SIZE
 /*
- * The cached slot of a local with a discriminator, the shortest way (the
- * default probe never matches these: their entries are tagged task | 1),
- * or NULL to take the general one, which asks the discriminator again.
- * Not while a task is being exited: every local resolves to it then.
+ * Whether the cache holds the slot of discriminator @d's current task for
+ * @l, put in @s: the shortest way, one call of @d->current (a tl_sched's
+ * too: its locals are probed inline once tl__head_of() has published
+ * where its current task is, and come here when that probe missed).  The
+ * default probe never matches these entries (tagged task | 1).  Not while
+ * a task is being exited: every local resolves to it then.
  */
-TL__HOT struct tl_slot *tl__disc_cached(struct tl_local *l)
+TL__HOT bool tl__disc_cached(struct tl_local *l,
+			     struct tl_discriminator *d, struct tl_slot **s)
 {
-	struct tl_discriminator *d = l->disc;
-	struct tl_node *c;
+	struct tl_node *(*current)(struct tl_discriminator *) = d->current;
 
-	if (!d || tl__exits)
-		return NULL;
-	if (d->current == tl__sched_current) {
-		struct tl_sched *sched = tl_container_of(d, struct tl_sched,
-							 disc);
-
-		/*
-		 * From now on the inline path probes for it (fast.h), once
-		 * registered: before, the discriminator may still change,
-		 * and the registration resets it.  Written once, not at each
-		 * lookup: other threads read the line.
-		 */
-		if (TL__LOAD(&l->tl__cur, RELAXED) != &sched->current &&
-		    tl__registered(l))
-			TL__STORE(&l->tl__cur, &sched->current, RELAXED);
-		c = sched->current;
-	} else if (d->current)
-		c = d->current(d);
-	else
-		return NULL;
-	return tl__probe(l, (struct tl_node *)((uintptr_t)c | 1));
+	if (TL__UNLIKELY(tl__exits != NULL) || !current)
+		return false;
+	return tl__probe_hit(l, (struct tl_node *)((uintptr_t)current(d) | 1),
+			     s);
 }
 #endif
 

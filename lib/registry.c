@@ -89,9 +89,10 @@ static void place_store(struct tl_local *l, uint32_t index)
 	 * A local with a discriminator has its set too: its entries are
 	 * tagged task | 1, which the default probe never matches, and the
 	 * slow path probes the set at this offset without computing it.
-	 * A tl_sched's current task is found again by the first lookup
-	 * (tl__disc_cached()): the discriminator may have changed while the
-	 * local was not registered.
+	 * Where a tl_sched's current task is, is published again by the
+	 * first lookup that takes the general path (tl__sched_publish()):
+	 * the discriminator may have changed while the local was not
+	 * registered.
 	 */
 	TL__STORE(&l->tl__cur, NULL, RELAXED);
 	TL__STORE(&l->tl__off, off, RELEASE);
