@@ -646,7 +646,7 @@ static inline void tl__sched_publish(struct tl_local *l,
  * discriminator says it, with bit 0 set for a discriminator's local (see
  * struct tl__place).  NULL for a discriminator without current().
  */
-static inline struct tl_node *tl__head_of(struct tl_local *l,
+TL__HOT struct tl_node *tl__head_of(struct tl_local *l,
 					  struct tl_node **tag)
 {
 	const struct tl_discriminator *d = l->disc;
