@@ -46,6 +46,11 @@
  *   past 64 to the pool or the allocator under the lock.
  *   The registry lock is taken by registration only (and by allocation, as
  *   above); lookups, releases and scopes read the registry without it.
+ *   (5) With TL_THREADS 0 and the cache on, a lookup that missed fills the
+ *   cache under the lock (a few stores: the critical section keeps entries
+ *   whole under a preemptive switch), and so does a first value; on
+ *   targets without 64-bit atomics a release's new cache key is written
+ *   under it too.
  *
  * Commands return 0 or a negative errno; predicates return bool; pointer
  * getters return NULL where there is nothing.  A NULL pointer value counts
@@ -172,8 +177,9 @@ struct tl_sched {
  * @size: 0 for a pointer local (tl_get/tl_set); > 0 for a typed local whose
  *        @size bytes of storage live inline in each task's slot (tl_this)
  * @init: typed locals: called once per task on first tl_this(), with @arg,
- *        before the storage is linked (so it must not use this local);
- *        NULL: the storage is zero-filled
+ *        before the storage is linked (so it must not use this local in
+ *        this task, nor tl_task_inherit() into this task: a value it made
+ *        there would be a second one); NULL: the storage is zero-filled
  * @destroy: called with the value (pointer local, non-NULL values only) or
  *        the storage (typed local) at task exit and by tl_del()
  * @copy: typed locals flagged TL_INHERIT: copies @src into the child's new
@@ -633,7 +639,8 @@ static inline TL__FS_ATTR void *tl__get(struct tl_local *l)
  *
  * Pointer local: the value, or NULL.  Typed local: its storage, or NULL if
  * tl_this() has not created it in this task.  Never allocates, never
- * registers, never locks.
+ * registers, never locks (but see (5) in the table at the top for
+ * TL_THREADS 0 builds).
  *
  * Example::
  *
@@ -1149,8 +1156,12 @@ int tl_arena_init(struct tl_arena *arena, void *buf, size_t size);
  * @ctx: passed to both
  *
  * Hosted threaded builds use a pthread mutex by default; single-threaded
- * builds use none.  An RTOS gives its critical section or mutex here.  The
- * allocator is called with the lock held; no other hook is (destructors,
+ * builds use none.  An RTOS gives its critical section or mutex here; with
+ * TL_THREADS 0 and the lookup cache on under a preemptive kernel it must
+ * be a critical section (no task switch while it is held), since cache
+ * fills rely on it (note (5) at the top).  The allocator is called with
+ * the lock held, so it must not call the library (with TL_THREADS 0 not
+ * even tl_get(), which may fill the cache); no other hook is (destructors,
  * @init, @copy, discriminators, TL_DEBUG reports), so that calling the
  * library from those cannot deadlock.
  */

@@ -230,7 +230,8 @@ int tl_key_delete(tl_key_t key);
  *
  * Outside any task it reads the calling thread's root context, so that
  * without a scheduler it is pthread_getspecific().  May be called from a
- * destructor.  Never allocates, never locks.
+ * destructor.  Never allocates, never locks (with TL_THREADS 0, as
+ * tl_get()).
  *
  * Example::
  *
