@@ -624,14 +624,17 @@ static inline struct tl_node *tl__list_of(struct tl_node *c)
 /*
  * From now on the inline path probes for @l, a local of @sched, with
  * @sched's current task (fast.h), once @l is registered: before, its
- * discriminator may still change, and the registration resets it.
- * Written once, not at each lookup: other threads read the line.
+ * discriminator may still change, and the registration resets it.  The
+ * registration publishes it too, for a tl_sched initialised by then;
+ * this is for one initialised later.  With threads written once, not at
+ * each lookup: other threads read the line.
  */
 static inline void tl__sched_publish(struct tl_local *l,
 				     struct tl_sched *sched)
 {
 #if TL_CACHE_SIZE
-	if (TL__LOAD(&l->tl__cur, RELAXED) != &sched->current &&
+	if ((!TL_THREADS ||
+	     TL__LOAD(&l->tl__cur, RELAXED) != &sched->current) &&
 	    tl__registered(l))
 		TL__STORE(&l->tl__cur, &sched->current, RELAXED);
 #else

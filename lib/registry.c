@@ -89,12 +89,17 @@ static void place_store(struct tl_local *l, uint32_t index)
 	 * A local with a discriminator has its set too: its entries are
 	 * tagged task | 1, which the default probe never matches, and the
 	 * slow path probes the set at this offset without computing it.
-	 * Where a tl_sched's current task is, is published again by the
-	 * first lookup that takes the general path (tl__sched_publish()):
-	 * the discriminator may have changed while the local was not
-	 * registered.
+	 * Where a tl_sched's current task is, is published at once for the
+	 * discriminator the local has now (it may have changed while the
+	 * local was not registered), so that the inline path serves it
+	 * whatever its first lookups are (one in an exit fills an entry that
+	 * answers out of line for long after); for a tl_sched initialised
+	 * later, by the first lookup that takes the general path
+	 * (tl__sched_publish()).
 	 */
-	TL__STORE(&l->tl__cur, NULL, RELAXED);
+	TL__STORE(&l->tl__cur, l->disc && l->disc->current == tl__sched_current ?
+		  &tl_container_of(l->disc, struct tl_sched, disc)->current :
+		  NULL, RELAXED);
 	TL__STORE(&l->tl__off, off, RELEASE);
 #else
 	(void)l;
