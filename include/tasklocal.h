@@ -48,9 +48,9 @@
  *   above); lookups, releases and scopes read the registry without it.
  *   (5) With TL_THREADS 0 and the cache on, a lookup that missed fills the
  *   cache under the lock (a few stores: the critical section keeps entries
- *   whole under a preemptive switch), and so does a first value; on
- *   targets without 64-bit atomics a release's new cache key is written
- *   under it too.
+ *   whole under a preemptive switch), and so do first values, binds and
+ *   scopes; on 32-bit targets a release's new cache key is written under
+ *   it too.  Every "no lock" in this header means: but for that.
  *
  * Commands return 0 or a negative errno; predicates return bool; pointer
  * getters return NULL where there is nothing.  A NULL pointer value counts
@@ -654,8 +654,8 @@ static inline TL__FS_ATTR void *tl__get(struct tl_local *l)
  *	}
  *
  * Context: any thread, for its current task, which @l's discriminator
- * names (tl_current() without one); also from a destructor.  No lock, no
- * allocation; may call @l's discriminator.
+ * names (tl_current() without one); also from a destructor.  No lock (but
+ * (5) at the top), no allocation; may call @l's discriminator.
  * Return: the value, or NULL (also for @l NULL or not registered).
  */
 static inline TL__FS_ATTR void *tl_get(struct tl_local *l)
