@@ -612,7 +612,7 @@ extern TL__THREAD_LOCAL struct tl__exiting *tl__exits;
  */
 struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur);
 
-/* task.c: tl_sched's current(), recognised so that it costs no call. */
+/* sched.c: tl_sched's current(), recognised so that it costs no call. */
 struct tl_node *tl__sched_current(struct tl_discriminator *disc);
 
 /* The list of task @c, or the root context's for none (NULL). */

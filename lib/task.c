@@ -251,22 +251,6 @@ static void root_disarm(struct tl_node *head)
 }
 #endif
 
-
-/* ------------------------------------------------------ discriminators */
-
-struct tl_node *tl__sched_current(struct tl_discriminator *disc)
-{
-	return tl_container_of(disc, struct tl_sched, disc)->current;
-}
-
-void tl_sched_init(struct tl_sched *sched)
-{
-	if (!sched)
-		return;
-	sched->disc.current = tl__sched_current;
-	sched->current = NULL;
-}
-
 TL__THREAD_LOCAL struct tl__exiting *tl__exits;
 #if TL_THREADS
 TL__THREAD_LOCAL uintptr_t tl__dtag = 1;
