@@ -650,7 +650,7 @@ static inline void tl__sched_publish(struct tl_local *l,
  * struct tl__place).  NULL for a discriminator without current().
  */
 TL__HOT struct tl_node *tl__head_of(struct tl_local *l,
-					  struct tl_node **tag)
+				    struct tl_node **tag)
 {
 	const struct tl_discriminator *d = l->disc;
 	struct tl_node *c = tl__thread.cur;

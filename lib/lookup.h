@@ -143,8 +143,9 @@ TL__HOT struct tl_slot *tl__probe(const struct tl_local *l,
 /*
  * Whether the cache holds the slot of discriminator @d's current task for
  * @l, put in @s: the shortest way, one call of @d->current (a tl_sched's
- * too: its locals are probed inline once tl__head_of() has published
- * where its current task is, and come here when that probe missed).  The
+ * too: its locals are probed inline once the registration or
+ * tl__head_of() has published where its current task is, and come here
+ * when that probe missed).  The
  * default probe never matches these entries (tagged task | 1).  Not while
  * a task is being exited: every local resolves to it then.
  */
