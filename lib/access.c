@@ -105,7 +105,7 @@ void *tl__get_slow(struct tl_local *l)
 	if (!tl__registered(l))
 		return NULL;
 #if TL_L2_SIZE
-	if (!l->disc) {
+	if (!d) {
 		l2 = tl__l2_mine(l);
 		s = tl__l2_probe(l, l2, tl__thread.cur);
 		if (s)

@@ -615,6 +615,17 @@ struct tl_node *tl__exit_of(const struct tl_node *c, struct tl_node **cur);
 /* sched.c: tl_sched's current(), recognised so that it costs no call. */
 struct tl_node *tl__sched_current(struct tl_discriminator *disc);
 
+/*
+ * Where @d's current task is if @d is a tl_sched (what a local's tl__cur
+ * holds for the inline path), else NULL.
+ */
+static inline struct tl_node *const *tl__sched_cur(
+	const struct tl_discriminator *d)
+{
+	return d && d->current == tl__sched_current ?
+	       &tl_container_of(d, struct tl_sched, disc)->current : NULL;
+}
+
 /* The list of task @c, or the root context's for none (NULL). */
 static inline struct tl_node *tl__list_of(struct tl_node *c)
 {
@@ -622,24 +633,24 @@ static inline struct tl_node *tl__list_of(struct tl_node *c)
 }
 
 /*
- * From now on the inline path probes for @l, a local of @sched, with
- * @sched's current task (fast.h), once @l is registered: before, its
- * discriminator may still change, and the registration resets it.  The
+ * From now on the inline path probes for @l, a local of a tl_sched, with
+ * the task at @cur, the tl_sched's current one (fast.h), once @l is
+ * registered: before, its discriminator may still change, and the
+ * registration resets it.  The
  * registration publishes it too, for a tl_sched initialised by then;
  * this is for one initialised later.  With threads written once, not at
  * each lookup: other threads read the line.
  */
 static inline void tl__sched_publish(struct tl_local *l,
-				     struct tl_sched *sched)
+				     struct tl_node *const *cur)
 {
 #if TL_CACHE_SIZE
-	if ((!TL_THREADS ||
-	     TL__LOAD(&l->tl__cur, RELAXED) != &sched->current) &&
+	if ((!TL_THREADS || TL__LOAD(&l->tl__cur, RELAXED) != cur) &&
 	    tl__registered(l))
-		TL__STORE(&l->tl__cur, &sched->current, RELAXED);
+		TL__STORE(&l->tl__cur, cur, RELAXED);
 #else
 	(void)l;
-	(void)sched;
+	(void)cur;
 #endif
 }
 
@@ -653,7 +664,7 @@ TL__HOT struct tl_node *tl__head_of(struct tl_local *l,
 				    struct tl_node **tag)
 {
 	const struct tl_discriminator *d = l->disc;
-	struct tl_node *c = tl__thread.cur;
+	struct tl_node *c = tl__thread.cur, *const *cur;
 
 	/*
 	 * Entries filled meanwhile carry the exiting task's tag, whatever
@@ -674,12 +685,10 @@ TL__HOT struct tl_node *tl__head_of(struct tl_local *l,
 		*tag = c;
 		return tl__list_of(c);
 	}
-	if (d->current == tl__sched_current) {
-		struct tl_sched *sched = tl_container_of(d, struct tl_sched,
-							 disc);
-
-		tl__sched_publish(l, sched);
-		c = sched->current;
+	cur = tl__sched_cur(d);
+	if (cur) {
+		tl__sched_publish(l, cur);
+		c = *cur;
 	} else if (d->current)
 		c = d->current(l->disc);
 	else

@@ -97,9 +97,7 @@ static void place_store(struct tl_local *l, uint32_t index)
 	 * later, by the first lookup that takes the general path
 	 * (tl__sched_publish()).
 	 */
-	TL__STORE(&l->tl__cur, l->disc && l->disc->current == tl__sched_current ?
-		  &tl_container_of(l->disc, struct tl_sched, disc)->current :
-		  NULL, RELAXED);
+	TL__STORE(&l->tl__cur, tl__sched_cur(l->disc), RELAXED);
 	TL__STORE(&l->tl__off, off, RELEASE);
 #else
 	(void)l;

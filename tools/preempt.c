@@ -261,15 +261,22 @@ static void step(struct task *t)
 	steps++;
 }
 
+/* Keeps the tick out (SIG_BLOCK) or lets it in (SIG_UNBLOCK). */
+static void tick_mask(int how)
+{
+	sigset_t tick;
+
+	sigemptyset(&tick);
+	sigaddset(&tick, SIGALRM);
+	sigprocmask(how, &tick, NULL);
+}
+
 static void task_main(void)
 {
 	struct task *t = cur;
-	sigset_t tick;
 
 	/* Entered from the handler with the tick blocked (see main()). */
-	sigemptyset(&tick);
-	sigaddset(&tick, SIGALRM);
-	sigprocmask(SIG_UNBLOCK, &tick, NULL);
+	tick_mask(SIG_UNBLOCK);
 	/*
 	 * The fences keep the step's stores inside the two of busy; the
 	 * idle loop gives a tick the time to land where another task may
@@ -293,7 +300,6 @@ int main(int argc, char **argv)
 	unsigned long seed = argc > 2 ? strtoul(argv[2], NULL, 0) : 1;
 	long period_us = argc > 3 ? atol(argv[3]) : 50;
 	struct itimerval tick = { { 0, period_us }, { 0, period_us } };
-	sigset_t alarm_only;
 
 	if (tl_lock_set(&lock) != 0)
 		return 1;
@@ -332,9 +338,7 @@ int main(int argc, char **argv)
 	 * a segfault.  The tick stays blocked until task 0 lets it in; the
 	 * swap back at the deadline returns here with it blocked again.
 	 */
-	sigemptyset(&alarm_only);
-	sigaddset(&alarm_only, SIGALRM);
-	sigprocmask(SIG_BLOCK, &alarm_only, NULL);
+	tick_mask(SIG_BLOCK);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	swapcontext(&main_ctx, &cur->ctx);
 	tick = (struct itimerval){ { 0, 0 }, { 0, 0 } };
